@@ -1,0 +1,189 @@
+// swift-tools-version:6.2
+// Tokenomics: count tokens, price calls, model unit economics, analyse usage and enforce budgets.
+
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    // https://github.com/apple/swift-evolution/blob/main/proposals/0335-existential-any.md
+    .enableUpcomingFeature("ExistentialAny"),
+    // https://github.com/swiftlang/swift-evolution/blob/main/proposals/0444-member-import-visibility.md
+    .enableUpcomingFeature("MemberImportVisibility"),
+    // https://github.com/swiftlang/swift-evolution/blob/main/proposals/0409-access-level-on-imports.md
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .treatWarning("ExplicitSendable", as: .warning),
+]
+
+let package = Package(
+    name: "Tokenomics",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tokenomics", targets: ["tokenomics"]),
+        .library(name: "Tokenizers", targets: ["Tokenizers"]),
+        .library(name: "Pricing", targets: ["Pricing"]),
+        .library(name: "CostModel", targets: ["CostModel"]),
+        .library(name: "Modeling", targets: ["Modeling"]),
+        .library(name: "UsageAnalysis", targets: ["UsageAnalysis"]),
+        .library(name: "Reports", targets: ["Reports"]),
+        .library(name: "Ledger", targets: ["Ledger"]),
+        .library(name: "Gateway", targets: ["Gateway"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+    ],
+    targets: [
+        // MARK: Core (no HTTP, SQL or terminal)
+
+        .target(
+            name: "Tokenizers",
+            swiftSettings: swiftSettings
+        ),
+
+        .target(
+            name: "Pricing",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+            ],
+            resources: [.copy("Resources/catalog.tsv")],
+            swiftSettings: swiftSettings
+        ),
+
+        .target(
+            name: "CostModel",
+            dependencies: ["Pricing"],
+            swiftSettings: swiftSettings
+        ),
+
+        .target(
+            name: "Modeling",
+            dependencies: [
+                "CostModel",
+                "Pricing",
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        .target(
+            name: "UsageAnalysis",
+            dependencies: [
+                "CostModel",
+                "Pricing",
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        .target(
+            name: "Reports",
+            dependencies: [
+                "CostModel",
+                "Pricing",
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Storage and server
+
+        .target(
+            name: "Ledger",
+            dependencies: [
+                "CostModel",
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        .target(
+            name: "Gateway",
+            dependencies: [
+                "Ledger",
+                "CostModel",
+                "Pricing",
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Executable (thin)
+
+        .executableTarget(
+            name: "tokenomics",
+            dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Pricing",
+                "CostModel",
+                "Reports",
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Tests
+
+        .testTarget(
+            name: "TokenizersTests",
+            dependencies: ["Tokenizers"],
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(
+            name: "PricingTests",
+            dependencies: ["Pricing"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(
+            name: "CostModelTests",
+            dependencies: ["CostModel", "Pricing"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(
+            name: "ModelingTests",
+            dependencies: ["Modeling"],
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(
+            name: "UsageAnalysisTests",
+            dependencies: ["UsageAnalysis"],
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(
+            name: "ReportsTests",
+            dependencies: ["Reports", "CostModel", "Pricing"],
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(
+            name: "LedgerTests",
+            dependencies: ["Ledger"],
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: ["Gateway"],
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(
+            name: "tokenomicsTests",
+            dependencies: [
+                "tokenomics",
+                "Pricing",
+                "CostModel",
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,1 @@
+// The CostModel module. See ../../docs/architecture.md.

@@ -1,0 +1,1 @@
+// The Ledger module. See ../../docs/architecture.md.

@@ -1,0 +1,1 @@
+// The Modeling module. See ../../docs/architecture.md.

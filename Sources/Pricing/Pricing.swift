@@ -1,0 +1,1 @@
+// The Pricing module. See ../../docs/architecture.md.

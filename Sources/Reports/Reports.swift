@@ -1,0 +1,1 @@
+// The Reports module. See ../../docs/architecture.md.

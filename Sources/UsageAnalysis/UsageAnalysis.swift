@@ -1,0 +1,1 @@
+// The UsageAnalysis module. See ../../docs/architecture.md.
