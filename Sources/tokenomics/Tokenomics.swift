@@ -1,10 +1,59 @@
 import ArgumentParser
+import Foundation
+import Pricing
 
 @main
 struct Tokenomics: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokenomics",
-        abstract: "Count tokens, price calls, model unit economics, analyse usage and enforce budgets.",
-        subcommands: []
+        abstract: "What your AI product costs to run, per call, per interaction and per user.",
+        discussion: """
+            Count tokens, price any call from a catalog of thousands of models, model unit \
+            economics before you scale, analyse usage logs, and enforce budgets live.
+
+            Examples:
+              tokenomics models gpt-4o
+              tokenomics price claude-sonnet-4-5
+              tokenomics cost --model gpt-4o --input 2000 --output 500
+              tokenomics prices info
+
+            Exit codes: 0 ok, 1 runtime failure, 2 bad input.
+            """,
+        subcommands: [Models.self, Price.self, Cost.self, Prices.self]
     )
+
+    /// Runs a command line and maps errors to exit codes: 0 ok, 1 runtime failure, 2 bad input.
+    static func main() async {
+        await main(CommandLine.arguments.dropFirst().map { $0 })
+    }
+
+    static func main(_ arguments: [String]) async {
+        do {
+            var command = try parseAsRoot(arguments)
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            Foundation.exit(report(error))
+        }
+    }
+
+    /// Prints an error the way a person can act on it and returns the exit code.
+    static func report(_ error: any Error) -> Int32 {
+        if let reportable = error as? any ReportableError {
+            FileHandle.standardError.write(Data(("error: " + reportable.description + "\n").utf8))
+            return reportable.isBadInput ? 2 : 1
+        }
+        let code = exitCode(for: error)
+        let message = fullMessage(for: error)
+        if code == .success {
+            print(message)
+            return 0
+        }
+        if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+        if code == .validationFailure { return 2 }
+        return code.rawValue
+    }
 }

@@ -1,1 +1,0 @@
-// The CostModel module. See ../../docs/architecture.md.

@@ -1,0 +1,117 @@
+/// One model's price sheet and limits.
+///
+/// Rates are exact ``Money`` amounts in USD per token, keyed by ``RateKey``. Use
+/// ``rate(_:tier:promptTokens:)`` to find the rate that applies to a request; it applies the
+/// fallback rules (a missing tier rate falls back to the standard tier, a missing cached or
+/// cache-write rate to the input rate, a missing reasoning rate to the output rate) and the
+/// long-context tiers (once the prompt exceeds a threshold, every token of the request is billed at
+/// that threshold's rates).
+public struct ModelPrice: Sendable, Hashable, Codable {
+    /// The catalog key, e.g. `gpt-4o` or `bedrock/us.anthropic.claude-3-5-haiku-20241022-v1:0`.
+    public var name: String
+    /// The provider, as LiteLLM names it (`openai`, `anthropic`, `vertex_ai-language-models`, …).
+    public var provider: String
+    /// What the model does: `chat`, `completion`, `embedding` or `responses`.
+    public var mode: String
+    /// The context window in tokens, when known.
+    public var maxInputTokens: Int?
+    /// The longest completion in tokens, when known.
+    public var maxOutputTokens: Int?
+    /// The date the provider retires the model (`YYYY-MM-DD`), when announced.
+    public var deprecationDate: String?
+    /// The shortest prompt prefix the provider caches, when known.
+    public var promptCacheMinTokens: Int?
+    /// The model this entry is another name for, when the source says so.
+    public var aliasOf: String?
+    /// When true, a long-context tier applies once the prompt *reaches* its threshold (xAI);
+    /// otherwise once it exceeds it.
+    public var inclusiveThresholds: Bool
+    /// Rates in USD per token.
+    public var rates: [RateKey: Money]
+    /// Which catalog layer the entry came from (`bundled`, a file path, …).
+    public var origin: String
+
+    public init(
+        name: String,
+        provider: String,
+        mode: String = "chat",
+        maxInputTokens: Int? = nil,
+        maxOutputTokens: Int? = nil,
+        deprecationDate: String? = nil,
+        promptCacheMinTokens: Int? = nil,
+        aliasOf: String? = nil,
+        inclusiveThresholds: Bool = false,
+        rates: [RateKey: Money] = [:],
+        origin: String = "custom"
+    ) {
+        self.name = name
+        self.provider = provider
+        self.mode = mode
+        self.maxInputTokens = maxInputTokens
+        self.maxOutputTokens = maxOutputTokens
+        self.deprecationDate = deprecationDate
+        self.promptCacheMinTokens = promptCacheMinTokens
+        self.aliasOf = aliasOf
+        self.inclusiveThresholds = inclusiveThresholds
+        self.rates = rates
+        self.origin = origin
+    }
+
+    /// A rate chosen for a request, with the price-sheet entry it came from.
+    public struct ResolvedRate: Sendable, Hashable {
+        /// USD per token.
+        public var rate: Money
+        /// The entry of the price sheet that supplied the rate; differs from the requested class
+        /// or tier when a fallback applied.
+        public var source: RateKey
+    }
+
+    /// The prompt-size thresholds of the long-context tiers, ascending.
+    public var contextThresholds: [Int] {
+        Array(Set(rates.keys.map(\.aboveTokens)).subtracting([0])).sorted()
+    }
+
+    /// The long-context threshold a prompt of this size crosses, or 0 when none.
+    public func crossedThreshold(promptTokens: Int) -> Int {
+        var crossed = 0
+        for threshold in contextThresholds where promptTokens > threshold || (inclusiveThresholds && promptTokens == threshold) {
+            crossed = threshold
+        }
+        return crossed
+    }
+
+    /// The rate that applies to tokens of one class in a request.
+    ///
+    /// - Parameters:
+    ///   - tokenClass: the class of the tokens.
+    ///   - tier: the service tier of the request.
+    ///   - promptTokens: the request's whole prompt, which selects the long-context tier.
+    /// - Returns: the rate and its source, or `nil` when the model has no rate for the class or any
+    ///   of its fallbacks (a model without token prices).
+    public func rate(_ tokenClass: TokenClass, tier: ServiceTier = .standard, promptTokens: Int = 0) -> ResolvedRate? {
+        let crossed = contextThresholds.filter { promptTokens > $0 || (inclusiveThresholds && promptTokens == $0) }
+        let thresholds = crossed.reversed() + [0]
+        var current: TokenClass? = tokenClass
+        while let cls = current {
+            for candidateTier in tier == .standard ? [tier] : [tier, .standard] {
+                for threshold in thresholds {
+                    let key = RateKey(cls, tier: candidateTier, aboveTokens: threshold)
+                    if let rate = rates[key] { return ResolvedRate(rate: rate, source: key) }
+                }
+            }
+            current = cls.fallback
+        }
+        return nil
+    }
+
+    /// The base standard rate of a class, without fallbacks.
+    public func baseRate(_ tokenClass: TokenClass) -> Money? { rates[RateKey(tokenClass)] }
+
+    /// Whether the model has a price for input or output tokens.
+    public var hasTokenPrices: Bool { baseRate(.input) != nil || baseRate(.output) != nil }
+
+    /// The service tiers the price sheet names.
+    public var tiers: [ServiceTier] {
+        ServiceTier.allCases.filter { tier in rates.keys.contains { $0.tier == tier } }
+    }
+}

@@ -1,1 +1,0 @@
-// The Pricing module. See ../../docs/architecture.md.

@@ -1,0 +1,36 @@
+public import ArgumentParser
+public import Pricing
+public import Reports
+
+/// `--catalog FILE` (repeatable): extra price files on top of the bundled and imported catalogs.
+struct CatalogOptions: ParsableArguments {
+    @Option(
+        name: .customLong("catalog"),
+        help: ArgumentHelp(
+            "A price file applied on top of the bundled and imported catalogs (repeatable): LiteLLM's JSON price map, a custom-models YAML/JSON file, or a Tokenomics catalog.",
+            valueName: "file"
+        )
+    )
+    var files: [String] = []
+
+    @Flag(help: "Ignore the catalog imported with `tokenomics prices import`.")
+    var noUserCatalog = false
+
+    func load() throws -> Catalog {
+        try CatalogLoader(extraFiles: files, includeUserCatalog: !noUserCatalog).load()
+    }
+}
+
+/// `--format` and its short form `--json`.
+struct FormatOptions: ParsableArguments {
+    @Option(help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    @Flag(help: "Short for --format json.")
+    var json = false
+
+    var resolved: OutputFormat { json ? .json : format }
+}
+
+extension OutputFormat: ExpressibleByArgument {}
+extension ServiceTier: ExpressibleByArgument {}
