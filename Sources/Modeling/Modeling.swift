@@ -1,1 +1,0 @@
-// The Modeling module. See ../../docs/architecture.md.
