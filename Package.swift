@@ -135,7 +135,6 @@ let package = Package(
         .testTarget(
             name: "PricingTests",
             dependencies: ["Pricing"],
-            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
 
@@ -180,6 +179,7 @@ let package = Package(
             name: "tokenomicsTests",
             dependencies: [
                 "tokenomics",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "Pricing",
                 "CostModel",
             ],

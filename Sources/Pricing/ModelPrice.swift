@@ -91,15 +91,25 @@ public struct ModelPrice: Sendable, Hashable, Codable {
     public func rate(_ tokenClass: TokenClass, tier: ServiceTier = .standard, promptTokens: Int = 0) -> ResolvedRate? {
         let crossed = contextThresholds.filter { promptTokens > $0 || (inclusiveThresholds && promptTokens == $0) }
         let thresholds = crossed.reversed() + [0]
-        var current: TokenClass? = tokenClass
-        while let cls = current {
-            for candidateTier in tier == .standard ? [tier] : [tier, .standard] {
-                for threshold in thresholds {
-                    let key = RateKey(cls, tier: candidateTier, aboveTokens: threshold)
-                    if let rate = rates[key] { return ResolvedRate(rate: rate, source: key) }
-                }
+        let tiers: [ServiceTier] = tier == .standard ? [.standard] : [tier, .standard]
+        func lookup(_ cls: TokenClass, _ tier: ServiceTier) -> ResolvedRate? {
+            for threshold in thresholds {
+                let key = RateKey(cls, tier: tier, aboveTokens: threshold)
+                if let rate = rates[key] { return ResolvedRate(rate: rate, source: key) }
             }
-            current = cls.fallback
+            return nil
+        }
+        // Reasoning and audio tokens are output (or input) tokens: without a rate of their own in the
+        // requested tier, the tier's output (input) rate applies before the standard tier's. Cache
+        // rates are discounts of their own: without a tier rate, the standard cache rate applies
+        // before the tier's input rate.
+        var chain: [TokenClass] = []
+        var current: TokenClass? = tokenClass
+        while let cls = current { chain.append(cls); current = cls.fallback }
+        if tokenClass.fallsBackWithinTier {
+            for tier in tiers { for cls in chain { if let found = lookup(cls, tier) { return found } } }
+        } else {
+            for cls in chain { for tier in tiers { if let found = lookup(cls, tier) { return found } } }
         }
         return nil
     }
