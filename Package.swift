@@ -46,6 +46,11 @@ let package = Package(
 
         .target(
             name: "Tokenizers",
+            resources: [
+                .copy("Resources/cl100k_base.tiktoken"),
+                .copy("Resources/o200k_base.tiktoken"),
+                .copy("Resources/p50k_base.tiktoken"),
+            ],
             swiftSettings: swiftSettings
         ),
 
