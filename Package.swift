@@ -69,6 +69,7 @@ let package = Package(
             dependencies: [
                 "CostModel",
                 "Pricing",
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -87,6 +88,7 @@ let package = Package(
             dependencies: [
                 "CostModel",
                 "Pricing",
+                "Modeling",
             ],
             swiftSettings: swiftSettings
         ),
@@ -120,6 +122,7 @@ let package = Package(
                 "Pricing",
                 "CostModel",
                 "Reports",
+                "Modeling",
             ],
             swiftSettings: swiftSettings
         ),
@@ -148,7 +151,7 @@ let package = Package(
 
         .testTarget(
             name: "ModelingTests",
-            dependencies: ["Modeling"],
+            dependencies: ["Modeling", "CostModel", "Pricing"],
             swiftSettings: swiftSettings
         ),
 
@@ -160,7 +163,7 @@ let package = Package(
 
         .testTarget(
             name: "ReportsTests",
-            dependencies: ["Reports", "CostModel", "Pricing"],
+            dependencies: ["Reports", "CostModel", "Pricing", "Modeling"],
             swiftSettings: swiftSettings
         ),
 
@@ -182,6 +185,8 @@ let package = Package(
                 "tokenomics",
                 "Pricing",
                 "CostModel",
+                "Modeling",
+                "Reports",
             ],
             swiftSettings: swiftSettings
         ),
