@@ -187,6 +187,7 @@ let package = Package(
                 "CostModel",
                 "Modeling",
                 "Reports",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),
