@@ -74,6 +74,7 @@ let package = Package(
             dependencies: [
                 "CostModel",
                 "Pricing",
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -92,6 +93,7 @@ let package = Package(
             dependencies: [
                 "CostModel",
                 "Pricing",
+                "Modeling",
             ],
             swiftSettings: swiftSettings
         ),
@@ -125,6 +127,7 @@ let package = Package(
                 "Pricing",
                 "CostModel",
                 "Reports",
+                "Modeling",
             ],
             swiftSettings: swiftSettings
         ),
@@ -152,7 +155,7 @@ let package = Package(
 
         .testTarget(
             name: "ModelingTests",
-            dependencies: ["Modeling"],
+            dependencies: ["Modeling", "CostModel", "Pricing"],
             swiftSettings: swiftSettings
         ),
 
@@ -164,7 +167,7 @@ let package = Package(
 
         .testTarget(
             name: "ReportsTests",
-            dependencies: ["Reports", "CostModel", "Pricing"],
+            dependencies: ["Reports", "CostModel", "Pricing", "Modeling"],
             swiftSettings: swiftSettings
         ),
 
@@ -187,6 +190,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "Pricing",
                 "CostModel",
+                "Modeling",
+                "Reports",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),
