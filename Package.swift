@@ -77,6 +77,7 @@ let package = Package(
             name: "UsageAnalysis",
             dependencies: [
                 "CostModel",
+                "Modeling",
                 "Pricing",
             ],
             swiftSettings: swiftSettings
@@ -87,6 +88,7 @@ let package = Package(
             dependencies: [
                 "CostModel",
                 "Pricing",
+                "UsageAnalysis",
             ],
             swiftSettings: swiftSettings
         ),
@@ -120,6 +122,8 @@ let package = Package(
                 "Pricing",
                 "CostModel",
                 "Reports",
+                "UsageAnalysis",
+                "Modeling",
             ],
             swiftSettings: swiftSettings
         ),
@@ -154,7 +158,8 @@ let package = Package(
 
         .testTarget(
             name: "UsageAnalysisTests",
-            dependencies: ["UsageAnalysis"],
+            dependencies: ["UsageAnalysis", "CostModel", "Pricing", "Modeling"],
+            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
 
@@ -182,6 +187,7 @@ let package = Package(
                 "tokenomics",
                 "Pricing",
                 "CostModel",
+                "UsageAnalysis",
             ],
             swiftSettings: swiftSettings
         ),
