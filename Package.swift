@@ -83,6 +83,7 @@ let package = Package(
             name: "UsageAnalysis",
             dependencies: [
                 "CostModel",
+                "Modeling",
                 "Pricing",
             ],
             swiftSettings: swiftSettings
@@ -94,6 +95,7 @@ let package = Package(
                 "CostModel",
                 "Pricing",
                 "Modeling",
+                "UsageAnalysis",
             ],
             swiftSettings: swiftSettings
         ),
@@ -127,6 +129,7 @@ let package = Package(
                 "Pricing",
                 "CostModel",
                 "Reports",
+                "UsageAnalysis",
                 "Modeling",
             ],
             swiftSettings: swiftSettings
@@ -161,7 +164,8 @@ let package = Package(
 
         .testTarget(
             name: "UsageAnalysisTests",
-            dependencies: ["UsageAnalysis"],
+            dependencies: ["UsageAnalysis", "CostModel", "Pricing", "Modeling"],
+            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
 
@@ -192,7 +196,7 @@ let package = Package(
                 "CostModel",
                 "Modeling",
                 "Reports",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "UsageAnalysis",
             ],
             swiftSettings: swiftSettings
         ),

@@ -19,7 +19,9 @@ struct Tokenomics: AsyncParsableCommand {
 
             Exit codes: 0 ok, 1 runtime failure, 2 bad input.
             """,
-        subcommands: [Models.self, Price.self, Cost.self, Prices.self, Estimate.self, Model.self]
+        subcommands: [
+            Models.self, Price.self, Cost.self, Prices.self, Estimate.self, Model.self, Analyze.self, GenerateUsage.self,
+        ]
     )
 
     /// Runs a command line and maps errors to exit codes: 0 ok, 1 runtime failure, 2 bad input.
