@@ -125,6 +125,7 @@ let package = Package(
                 "Pricing",
                 "CostModel",
                 "Reports",
+                "Tokenizers",
             ],
             swiftSettings: swiftSettings
         ),
@@ -187,6 +188,7 @@ let package = Package(
                 "tokenomics",
                 "Pricing",
                 "CostModel",
+                "Tokenizers",
             ],
             swiftSettings: swiftSettings
         ),
