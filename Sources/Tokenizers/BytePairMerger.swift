@@ -168,38 +168,43 @@ struct BytePairMerger: ~Copyable {
         @inline(__always) func pairRank(_ from: Int, _ to: Int) -> UInt32 {
             to - from > maxToken ? none : rank(piece, from, to)
         }
+        // starts[p]: next part; previous[p]: previous part; ranks[p]: rank of the pair that starts
+        // at p (none if there is none or p is merged away); tokens[p]: token of part p.
         for i in 0..<length {
             starts[i] = Int32(i + 1)
             previous[i] = Int32(i - 1)
-            ranks[i] = 1  // alive
             tokens[i] = table.byteRanks[Int(piece[i])]
         }
         for i in 0..<(length - 1) {
-            let r = rank(piece, i, i + 2)
+            let r = table.pairRanks[Int(piece[i]) | Int(piece[i + 1]) &<< 8]
+            ranks[i] = r
             if r != none { push(UInt64(r) << 32 | UInt64(i)) }
         }
+        ranks[length - 1] = none
         while heapCount > 0 {
             let top = pop()
             let r = UInt32(top >> 32)
             let p = Int(top & 0xFFFF_FFFF)
-            guard ranks[p] != 0 else { continue }
+            guard ranks[p] == r else { continue }  // stale: the pair at p changed or p was merged away
             let q = Int(starts[p])
-            guard q < length else { continue }
             let end = Int(starts[q])
-            guard pairRank(p, end) == r else { continue }
             // merge q into p
-            ranks[q] = 0
+            ranks[q] = none
             tokens[p] = r
             starts[p] = Int32(end)
             if end < length { previous[end] = Int32(p) }
             let before = Int(previous[p])
             if before >= 0 {
                 let rb = pairRank(before, end)
+                ranks[before] = rb
                 if rb != none { push(UInt64(rb) << 32 | UInt64(before)) }
             }
             if end < length {
                 let rn = pairRank(p, Int(starts[end]))
+                ranks[p] = rn
                 if rn != none { push(UInt64(rn) << 32 | UInt64(p)) }
+            } else {
+                ranks[p] = none
             }
         }
     }

@@ -196,7 +196,7 @@ struct CountOutput: Equatable {
             if let tokenizer = modelTokenizer, tokenizer.isEstimate { object["estimate_factor"] = tokenizer.factor }
         }
         if let chatMessages { object["chat_messages"] = chatMessages }
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])) ?? Data()
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])) ?? Data()
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 }
