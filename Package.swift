@@ -131,6 +131,7 @@ let package = Package(
                 "Reports",
                 "UsageAnalysis",
                 "Modeling",
+                "Tokenizers",
             ],
             swiftSettings: swiftSettings
         ),
@@ -197,6 +198,7 @@ let package = Package(
                 "Modeling",
                 "Reports",
                 "UsageAnalysis",
+                "Tokenizers",
             ],
             swiftSettings: swiftSettings
         ),

@@ -6,7 +6,7 @@
 /// performs the same merges in the same order (lowest rank first, leftmost on ties) in
 /// O(n log n), so a megabyte without a space costs about what a megabyte of prose costs.
 struct BytePairMerger: ~Copyable {
-    static let longPiece = 96
+    static let longPiece = 16
 
     let table: RankTable
     /// Part starts (short path) or next-part links (long path).
@@ -14,6 +14,8 @@ struct BytePairMerger: ~Copyable {
     private var ranks: UnsafeMutablePointer<UInt32>
     private var previous: UnsafeMutablePointer<Int32>
     private var heap: UnsafeMutablePointer<UInt64>
+    /// Token rank of each part.
+    private var tokens: UnsafeMutablePointer<UInt32>
     private var capacity: Int
 
     init(table: RankTable) {
@@ -23,9 +25,11 @@ struct BytePairMerger: ~Copyable {
         ranks = .allocate(capacity: capacity)
         previous = .allocate(capacity: capacity)
         heap = .allocate(capacity: 2 * capacity + 4)
+        tokens = .allocate(capacity: capacity)
     }
 
     deinit {
+        tokens.deallocate()
         starts.deallocate()
         ranks.deallocate()
         previous.deallocate()
@@ -34,8 +38,9 @@ struct BytePairMerger: ~Copyable {
 
     private mutating func reserve(_ n: Int) {
         guard n > capacity else { return }
-        starts.deallocate(); ranks.deallocate(); previous.deallocate(); heap.deallocate()
+        starts.deallocate(); ranks.deallocate(); previous.deallocate(); heap.deallocate(); tokens.deallocate()
         capacity = n
+        tokens = .allocate(capacity: n)
         starts = .allocate(capacity: n)
         ranks = .allocate(capacity: n)
         previous = .allocate(capacity: n)
@@ -54,16 +59,13 @@ struct BytePairMerger: ~Copyable {
     mutating func merge(_ piece: UnsafePointer<UInt8>, _ length: Int, _ emit: (UInt32) -> Void) {
         if length <= BytePairMerger.longPiece {
             let partCount = mergeShort(piece, length)
-            for k in 0..<(partCount - 1) {
-                emit(rank(piece, Int(starts[k]), Int(starts[k + 1])))
-            }
+            for k in 0..<(partCount - 1) { emit(tokens[k]) }
         } else {
             mergeLong(piece, length)
             var k = 0
             while k < length {
-                let next = Int(starts[k])
-                emit(rank(piece, k, next))
-                k = next
+                emit(tokens[k])
+                k = Int(starts[k])
             }
         }
     }
@@ -96,7 +98,9 @@ struct BytePairMerger: ~Copyable {
             if r < minRank { minRank = r; minIndex = i }
             starts[i] = Int32(i)
             ranks[i] = r
+            tokens[i] = table.byteRanks[Int(piece[i])]
         }
+        tokens[length - 1] = table.byteRanks[Int(piece[length - 1])]
         starts[length - 1] = Int32(length - 1)
         ranks[length - 1] = none
         starts[length] = Int32(length)
@@ -108,11 +112,13 @@ struct BytePairMerger: ~Copyable {
                 ranks[i - 1] = i + 2 < count ? rank(piece, Int(starts[i - 1]), Int(starts[i + 2])) : none
             }
             ranks[i] = i + 3 < count ? rank(piece, Int(starts[i]), Int(starts[i + 3])) : none
+            tokens[i] = minRank
             // remove part i + 1
             var k = i + 1
             while k < count - 1 {
                 starts[k] = starts[k + 1]
                 ranks[k] = ranks[k + 1]
+                tokens[k] = tokens[k + 1]
                 k += 1
             }
             count -= 1
@@ -162,36 +168,43 @@ struct BytePairMerger: ~Copyable {
         @inline(__always) func pairRank(_ from: Int, _ to: Int) -> UInt32 {
             to - from > maxToken ? none : rank(piece, from, to)
         }
+        // starts[p]: next part; previous[p]: previous part; ranks[p]: rank of the pair that starts
+        // at p (none if there is none or p is merged away); tokens[p]: token of part p.
         for i in 0..<length {
             starts[i] = Int32(i + 1)
             previous[i] = Int32(i - 1)
-            ranks[i] = 1  // alive
+            tokens[i] = table.byteRanks[Int(piece[i])]
         }
         for i in 0..<(length - 1) {
-            let r = rank(piece, i, i + 2)
+            let r = table.pairRanks[Int(piece[i]) | Int(piece[i + 1]) &<< 8]
+            ranks[i] = r
             if r != none { push(UInt64(r) << 32 | UInt64(i)) }
         }
+        ranks[length - 1] = none
         while heapCount > 0 {
             let top = pop()
             let r = UInt32(top >> 32)
             let p = Int(top & 0xFFFF_FFFF)
-            guard ranks[p] != 0 else { continue }
+            guard ranks[p] == r else { continue }  // stale: the pair at p changed or p was merged away
             let q = Int(starts[p])
-            guard q < length else { continue }
             let end = Int(starts[q])
-            guard pairRank(p, end) == r else { continue }
             // merge q into p
-            ranks[q] = 0
+            ranks[q] = none
+            tokens[p] = r
             starts[p] = Int32(end)
             if end < length { previous[end] = Int32(p) }
             let before = Int(previous[p])
             if before >= 0 {
                 let rb = pairRank(before, end)
+                ranks[before] = rb
                 if rb != none { push(UInt64(rb) << 32 | UInt64(before)) }
             }
             if end < length {
                 let rn = pairRank(p, Int(starts[end]))
+                ranks[p] = rn
                 if rn != none { push(UInt64(rn) << 32 | UInt64(p)) }
+            } else {
+                ranks[p] = none
             }
         }
     }

@@ -102,17 +102,27 @@ public struct Encoding: Sendable, TokenCounter {
         name: String, rankFileData data: Data, path: String, pattern: SplitPattern, specialTokens: [String: Int],
         sha256: String?
     ) throws(TokenizerError) {
+        // Verify the SHA-256 on one core while the other parses and builds the table.
         let result: Result<RankTable, TokenizerError> = data.withUnsafeBytes { raw in
-            let bytes = raw.bindMemory(to: UInt8.self)
-            if let sha256 {
-                let actual = SHA256.hex(bytes)
-                if actual != sha256 { return .failure(.checksumMismatch(name: name, expected: sha256, actual: actual)) }
+            let bytes = UnsafeSendableBox(raw.bindMemory(to: UInt8.self))
+            let digest = UnsafeSendableBuffer<String?>(count: 1)
+            let parsed = UnsafeSendableBuffer<Result<RankTable, TokenizerError>?>(count: 1)
+            defer { digest.free(); parsed.free() }
+            DispatchQueue.concurrentPerform(iterations: sha256 == nil ? 1 : 2) { index in
+                if index == 1 {
+                    digest.pointer[0] = SHA256.hex(bytes.value)
+                } else {
+                    do throws(TokenizerError) {
+                        parsed.pointer[0] = .success(try RankFile.parse(bytes.value, path: path))
+                    } catch {
+                        parsed.pointer[0] = .failure(error)
+                    }
+                }
             }
-            do throws(TokenizerError) {
-                return .success(try RankFile.parse(bytes, path: path))
-            } catch {
-                return .failure(error)
+            if let sha256, let actual = digest.pointer[0], actual != sha256 {
+                return .failure(.checksumMismatch(name: name, expected: sha256, actual: actual))
             }
+            return parsed.pointer[0]!
         }
         let table = try result.get()
         self.name = name
@@ -251,6 +261,12 @@ func parallelMap<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable 
         }
     }
     return (0..<items.count).map { results.pointer[$0]! }
+}
+
+/// A value handed to worker threads that only read it while its owner keeps it alive.
+struct UnsafeSendableBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }
 
 /// A raw buffer that worker threads write disjoint elements of.

@@ -84,8 +84,8 @@ final class EncodingCore: @unchecked Sendable {
 
     func encode(_ text: String, allowed: [Special]) -> [Int] {
         withPaddedUTF8(text) { p, n in
-            var out = [Int]()
-            out.reserveCapacity(n / 3 + 4)
+            var out = TokenBuffer(capacity: n / 3 + 16)
+            defer { out.free() }
             var merger = BytePairMerger(table: table)
             forEachSegment(p, n, allowed) { start, end in
                 switch pattern {
@@ -94,9 +94,9 @@ final class EncodingCore: @unchecked Sendable {
                 case .p50k: encodeSegment(P50KPreTokenizer(), p + start, end - start, &merger, &out)
                 }
             } special: { id in
-                out.append(Int(id))
+                out.append(id)
             }
-            return out
+            return out.array()
         }
     }
 
@@ -119,7 +119,7 @@ final class EncodingCore: @unchecked Sendable {
 
     @inline(__always)
     private func encodeSegment<P: PreTokenizer>(
-        _ splitter: P, _ p: UnsafePointer<UInt8>, _ n: Int, _ merger: inout BytePairMerger, _ out: inout [Int]
+        _ splitter: P, _ p: UnsafePointer<UInt8>, _ n: Int, _ merger: inout BytePairMerger, _ out: inout TokenBuffer
     ) {
         let table = self.table
         var i = 0
@@ -128,13 +128,13 @@ final class EncodingCore: @unchecked Sendable {
             let length = end - i
             let piece = p + i
             if length == 1 {
-                out.append(Int(table.byteRanks[Int(piece[0])]))
+                out.append(table.byteRanks[Int(piece[0])])
             } else {
                 let whole = length <= table.maxTokenLength ? table.rank(piece, length) : RankTable.none
                 if whole != RankTable.none {
-                    out.append(Int(whole))
+                    out.append(whole)
                 } else {
-                    merger.merge(piece, length) { out.append(Int($0)) }
+                    merger.merge(piece, length) { out.append($0) }
                 }
             }
             i = end
@@ -181,4 +181,41 @@ final class EncodingCore: @unchecked Sendable {
         }
         return out
     }
+}
+
+/// A growable buffer of token ids with an unchecked fast append.
+struct TokenBuffer {
+    private(set) var base: UnsafeMutablePointer<UInt32>
+    private(set) var count = 0
+    private var capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = max(capacity, 16)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    @inline(__always)
+    mutating func append(_ id: UInt32) {
+        if count == capacity { grow() }
+        base[count] = id
+        count &+= 1
+    }
+
+    private mutating func grow() {
+        let bigger = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity * 2)
+        bigger.moveInitialize(from: base, count: count)
+        base.deallocate()
+        base = bigger
+        capacity *= 2
+    }
+
+    /// The ids as an array of `Int`.
+    func array() -> [Int] {
+        [Int](unsafeUninitializedCapacity: count) { buffer, initialized in
+            for i in 0..<count { buffer[i] = Int(base[i]) }
+            initialized = count
+        }
+    }
+
+    func free() { base.deallocate() }
 }

@@ -207,11 +207,36 @@ struct O200KPreTokenizer: PreTokenizer, @unchecked Sendable {
         return -1
     }
 
+    /// ASCII-only fast path for the letter alternatives; -1 when a non-ASCII byte is involved
+    /// (then the general path decides).
+    @inline(__always)
+    func asciiWordEnd(_ p: UnsafePointer<UInt8>, _ count: Int, _ i: Int) -> Int {
+        let b0 = p[i]
+        var j = i
+        if b0 &- 0x41 >= 26 && b0 &- 0x61 >= 26 {
+            // one prefix byte that is not a letter, digit, CR or LF
+            if b0 >= 0x80 || b0 &- 0x30 < 10 || b0 == 0x0A || b0 == 0x0D { return -1 }
+            j = i + 1
+            if j >= count { return -1 }
+        }
+        let start = j
+        while j < count && p[j] &- 0x41 < 26 { j &+= 1 }
+        if j < count && p[j] >= 0x80 { return -1 }
+        let upperEnd = j
+        while j < count && p[j] &- 0x61 < 26 { j &+= 1 }
+        if j < count && p[j] >= 0x80 { return -1 }
+        if j == start { return -1 }  // prefix byte not followed by a letter
+        _ = upperEnd
+        return contractionEnd(p, count, j)
+    }
+
     @inline(__always)
     func pieceEnd(_ p: UnsafePointer<UInt8>, _ count: Int, _ i: Int) -> Int {
+        let fast = asciiWordEnd(p, count, i)
+        if fast >= 0 { return fast }
         let (c0, l0) = decodeScalar(p, i)
         let f0 = classes.flags(c0)
-        // Fast path: ASCII letters, optionally after one ASCII non-letter, non-digit, non-newline.
+        // Letters, optionally after one non-letter, non-digit, non-newline scalar.
         let isPrefix = f0 & (L | N) == 0 && !isNewline(c0)
         if isPrefix || f0 & (UP | LO) != 0 {
             // Alternative 1: P? U* W+ C?

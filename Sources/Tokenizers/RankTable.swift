@@ -33,21 +33,20 @@ final class RankTable: @unchecked Sendable {
     let count: Int
     /// Rank of each single byte, or ``none``.
     let byteRanks: UnsafeMutablePointer<UInt32>
+    /// Rank of each two-byte string (index `b0 | b1 << 8`), or ``none``.
+    let pairRanks: UnsafeMutablePointer<UInt32>
     /// Length of the longest token.
     let maxTokenLength: Int
     /// Bytes used by the table, for memory reports.
     let memoryFootprint: Int
 
     /// Builds the table from token byte strings, given as (offset, length) into `storage`, and ranks.
-    /// - Returns: `nil` position of a duplicate if one is found, via `duplicate`.
-    init(storage: [UInt8], spans: [(offset: Int, length: Int, rank: UInt32)], duplicate: inout Int?) {
-        let total = storage.count
-        let byteStorage = UnsafeMutablePointer<UInt8>.allocate(capacity: total + 16)
-        storage.withUnsafeBufferPointer { source in
-            if total > 0 { byteStorage.initialize(from: source.baseAddress!, count: total) }
-        }
-        (byteStorage + total).initialize(repeating: 0, count: 16)
-        bytes = byteStorage
+    /// Takes ownership of `storage`, which must have room for 16 bytes past `used`.
+    /// Sets `duplicate` to the index of a span whose bytes an earlier span already has.
+    init(storage: UnsafeMutablePointer<UInt8>, used total: Int, spans: [(offset: Int, length: Int, rank: UInt32)],
+         duplicate: inout Int?) {
+        (storage + total).initialize(repeating: 0, count: 16)
+        bytes = storage
         var maxRank = 0
         var longest = 0
         for span in spans {
@@ -65,16 +64,19 @@ final class RankTable: @unchecked Sendable {
         mask = capacity - 1
         slots = .allocate(capacity: capacity)
         slots.initialize(repeating: Slot(key8: 0, length: 0, rank: 0), count: capacity)
+        pairRanks = .allocate(capacity: 65536)
+        pairRanks.initialize(repeating: RankTable.none, count: 65536)
         byteRanks = .allocate(capacity: 256)
         byteRanks.initialize(repeating: RankTable.none, count: 256)
         count = spans.count
-        memoryFootprint = total + 16 + rankLimit * 8 + capacity * MemoryLayout<Slot>.stride + 1024
+        memoryFootprint = total + 16 + rankLimit * 8 + capacity * MemoryLayout<Slot>.stride + 1024 + 65536 * 4
         duplicate = nil
         for (index, span) in spans.enumerated() where span.length > 0 {
             offsets[Int(span.rank)] = UInt32(span.offset)
             lengths[Int(span.rank)] = UInt32(span.length)
             let key = bytes + span.offset
             if span.length == 1 { byteRanks[Int(key[0])] = span.rank }
+            if span.length == 2 { pairRanks[Int(key[0]) | Int(key[1]) << 8] = span.rank }
             if !insert(key, span.length, span.rank) { duplicate = index }
         }
     }
@@ -85,6 +87,7 @@ final class RankTable: @unchecked Sendable {
         offsets.deallocate()
         lengths.deallocate()
         byteRanks.deallocate()
+        pairRanks.deallocate()
     }
 
     /// Hash of `length` bytes at `key`; reads up to 7 bytes past the end, which must be readable.
@@ -130,6 +133,7 @@ final class RankTable: @unchecked Sendable {
     /// The rank of `length` bytes at `key`, or ``none``. Reads up to 7 bytes past the end.
     @inline(__always)
     func rank(_ key: UnsafePointer<UInt8>, _ length: Int) -> UInt32 {
+        if length == 2 { return pairRanks[Int(key[0]) | Int(key[1]) &<< 8] }
         let (key8, h) = RankTable.hash(key, length)
         var index = Int(truncatingIfNeeded: h) & mask
         let len32 = UInt32(truncatingIfNeeded: length)

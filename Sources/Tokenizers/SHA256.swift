@@ -11,11 +11,44 @@ enum SHA256 {
         0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
     ]
 
+    @inline(__always)
+    private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x &>> n) | (x &<< (32 &- n)) }
+
+    /// Compresses `blocks` 64-byte blocks at `p` into `h`.
+    private static func compress(
+        _ h: UnsafeMutablePointer<UInt32>, _ p: UnsafeRawPointer, _ blocks: Int, _ k: UnsafePointer<UInt32>,
+        _ w: UnsafeMutablePointer<UInt32>
+    ) {
+        var a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7]
+        for block in 0..<blocks {
+            let base = p + block &* 64
+            for t in 0..<16 {
+                w[t] = UInt32(bigEndian: base.loadUnaligned(fromByteOffset: t &* 4, as: UInt32.self))
+            }
+            for t in 16..<64 {
+                let x = w[t &- 15], y = w[t &- 2]
+                let s0 = rotr(x, 7) ^ rotr(x, 18) ^ (x &>> 3)
+                let s1 = rotr(y, 17) ^ rotr(y, 19) ^ (y &>> 10)
+                w[t] = w[t &- 16] &+ s0 &+ w[t &- 7] &+ s1
+            }
+            let (a0, b0, c0, d0, e0, f0, g0, h0) = (a, b, c, d, e, f, g, hh)
+            for t in 0..<64 {
+                let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
+                let ch = (e & f) ^ (~e & g)
+                let t1 = hh &+ s1 &+ ch &+ k[t] &+ w[t]
+                let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
+                let maj = (a & b) ^ (a & c) ^ (b & c)
+                hh = g; g = f; f = e; e = d &+ t1; d = c; c = b; b = a; a = t1 &+ s0 &+ maj
+            }
+            a = a &+ a0; b = b &+ b0; c = c &+ c0; d = d &+ d0
+            e = e &+ e0; f = f &+ f0; g = g &+ g0; hh = hh &+ h0
+        }
+        h[0] = a; h[1] = b; h[2] = c; h[3] = d; h[4] = e; h[5] = f; h[6] = g; h[7] = hh
+    }
+
     /// The lowercase hexadecimal SHA-256 of `bytes`.
     static func hex(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
-        var h: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (
-            0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19
-        )
+        var state: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
         let count = bytes.count
         var tail = [UInt8](bytes[(count - count % 64)...])
         tail.append(0x80)
@@ -23,52 +56,22 @@ enum SHA256 {
         let bits = UInt64(count) * 8
         for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift))) }
         var w = [UInt32](repeating: 0, count: 64)
-        k.withUnsafeBufferPointer { k in
-            w.withUnsafeMutableBufferPointer { w in
-                func block(_ p: UnsafePointer<UInt8>) {
-                    for t in 0..<16 {
-                        w[t] = UInt32(p[4 * t]) << 24 | UInt32(p[4 * t + 1]) << 16 | UInt32(p[4 * t + 2]) << 8
-                            | UInt32(p[4 * t + 3])
+        state.withUnsafeMutableBufferPointer { h in
+            k.withUnsafeBufferPointer { k in
+                w.withUnsafeMutableBufferPointer { w in
+                    if let base = bytes.baseAddress, count >= 64 {
+                        compress(h.baseAddress!, UnsafeRawPointer(base), count / 64, k.baseAddress!, w.baseAddress!)
                     }
-                    for t in 16..<64 {
-                        let a = w[t - 15], b = w[t - 2]
-                        let s0 = (a >> 7 | a << 25) ^ (a >> 18 | a << 14) ^ (a >> 3)
-                        let s1 = (b >> 17 | b << 15) ^ (b >> 19 | b << 13) ^ (b >> 10)
-                        w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
-                    }
-                    var (a, b, c, d, e, f, g, hh) = h
-                    for t in 0..<64 {
-                        let s1 = (e >> 6 | e << 26) ^ (e >> 11 | e << 21) ^ (e >> 25 | e << 7)
-                        let ch = (e & f) ^ (~e & g)
-                        let t1 = hh &+ s1 &+ ch &+ k[t] &+ w[t]
-                        let s0 = (a >> 2 | a << 30) ^ (a >> 13 | a << 19) ^ (a >> 22 | a << 10)
-                        let maj = (a & b) ^ (a & c) ^ (b & c)
-                        let t2 = s0 &+ maj
-                        hh = g; g = f; f = e; e = d &+ t1; d = c; c = b; b = a; a = t1 &+ t2
-                    }
-                    h = (h.0 &+ a, h.1 &+ b, h.2 &+ c, h.3 &+ d, h.4 &+ e, h.5 &+ f, h.6 &+ g, h.7 &+ hh)
-                }
-                if let base = bytes.baseAddress {
-                    var offset = 0
-                    while offset + 64 <= count {
-                        block(base + offset)
-                        offset += 64
-                    }
-                }
-                tail.withUnsafeBufferPointer { t in
-                    var offset = 0
-                    while offset < t.count {
-                        block(t.baseAddress! + offset)
-                        offset += 64
+                    tail.withUnsafeBytes { t in
+                        compress(h.baseAddress!, t.baseAddress!, t.count / 64, k.baseAddress!, w.baseAddress!)
                     }
                 }
             }
         }
-        let words = [h.0, h.1, h.2, h.3, h.4, h.5, h.6, h.7]
         let digits = Array("0123456789abcdef".utf8)
         var out = [UInt8]()
         out.reserveCapacity(64)
-        for word in words {
+        for word in state {
             for shift in stride(from: 28, through: 0, by: -4) {
                 out.append(digits[Int((word >> UInt32(shift)) & 0xF)])
             }
