@@ -114,6 +114,10 @@ struct ScenarioReader {
             let p95 = try positive(fields, "p95")
             let mean = try positive(fields, "mean")
             let sigma = try positive(fields, "sigma")
+            let pairs = [median != nil && p95 != nil, mean != nil && sigma != nil, median != nil && sigma != nil].filter { $0 }.count
+            if pairs > 1 || (mean != nil && median != nil) {
+                throw fields.problem(mean != nil ? "mean" : "sigma", "give one of: median and p95, mean and sigma, or median and sigma")
+            }
             if let median, let p95 {
                 if p95 <= median { throw fields.problem("p95", "must be above the median (\(median)) for a lognormal") }
                 population = .lognormal(median: median, p95: p95)

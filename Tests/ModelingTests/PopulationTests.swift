@@ -137,3 +137,14 @@ struct SimulationTallyTests {
         #expect(tallies[0] != tallies[1])
     }
 }
+
+struct ClosedFormTests {
+    @Test func meanCostIsMeanInteractionsTimesCostPerInteraction() throws {
+        let cpi = try Money(exactly: "0.0123")
+        #expect(ClosedForm(.fixed(200), costPerInteraction: cpi).meanCost == cpi * 200)
+        #expect(ClosedForm(.pareto(mean: 150, shape: 2.5), costPerInteraction: cpi).meanCost == (cpi * 150))
+        let lognormal = Population.lognormal(median: 120, p95: 900)
+        let closed = ClosedForm(lognormal, costPerInteraction: cpi)
+        #expect(abs(closed.meanCost.doubleValue - 0.0123 * lognormal.mean) <= 0.0123 * 0.5e-6 + 1e-12)
+    }
+}
