@@ -35,7 +35,8 @@ public struct Lever: Sendable {
 
 /// Generates and ranks the automatic levers.
 public enum LeverFinder: Sendable {
-    /// The ranked levers of a scenario (largest saving first; changes that save nothing are dropped).
+    /// The ranked levers of a scenario, largest saving first. Automatic changes that save nothing
+    /// are dropped; an explicit `levers:` list is reported whole (a negative saving is a cost).
     ///
     /// Model swaps pick from the scenario's `levers: {models: [...]}` list when it gives one, and
     /// otherwise from the catalog's models of the call's provider (so the swap keeps the API already
@@ -52,7 +53,83 @@ public enum LeverFinder: Sendable {
     public static func levers(
         for scenario: Scenario, catalog: Catalog, baseline: Money, served: Int, revenue: Money?, today: String
     ) -> [Lever] {
-        guard case .auto(let candidates) = scenario.levers else { return [] }
+        let whatIfs: [(Lever.Kind, String, Scenario)]
+        switch scenario.levers {
+        case .off: return []
+        case .list(let items): whatIfs = items.map { apply($0, to: scenario) }
+        case .auto(let candidates): whatIfs = automatic(scenario, candidates: candidates, catalog: catalog, today: today)
+        }
+        var result: [Lever] = []
+        for (kind, change, changed) in whatIfs {
+            guard let pricing = try? InteractionPricing(changed) else { continue }
+            let cpi = pricing.costPerInteraction
+            let saving = (baseline - cpi) * served
+            if case .auto = scenario.levers, saving <= .zero { continue }
+            let newCost = cpi * served
+            let margin = revenue.flatMap { PlanEvaluation.margin(revenue: $0, cost: newCost) }
+            result.append(Lever(kind: kind, change: change, costPerInteraction: cpi, monthlySaving: saving, newGrossMargin: margin, scenario: changed))
+        }
+        return result.sorted { $0.monthlySaving > $1.monthlySaving }
+    }
+
+    /// Applies one explicit what-if.
+    static func apply(_ whatIf: Scenario.WhatIf, to scenario: Scenario) -> (Lever.Kind, String, Scenario) {
+        var changed = scenario
+        var kind = Lever.Kind.model
+        var changes: [String] = []
+        func onCall(_ path: String, _ body: (inout Scenario.Call) -> Void) {
+            forEachCall(&changed) { call in if call.path == path { body(&call) } }
+        }
+        switch whatIf {
+        case .model(let path, let model):
+            onCall(path) { call in
+                changes.append("\(path).model: \(call.model.name) → \(model.name)")
+                call.model = model
+            }
+        case .context(let path, let chunks, let turns, let growth):
+            kind = .context
+            onCall(path) { call in
+                if let chunks {
+                    changes.append("\(path).input.retrieval.chunks: \(call.input.chunks) → \(chunks)")
+                    call.input.chunks = chunks
+                }
+                if let turns {
+                    changes.append("\(path).input.history.turns: \(call.input.historyTurns) → \(turns)")
+                    call.input.historyTurns = turns
+                }
+                if let growth {
+                    changes.append("\(path).context_growth: \(call.contextGrowth) → \(growth)")
+                    call.contextGrowth = growth
+                }
+            }
+        case .calls(let path, let count):
+            kind = .calls
+            onCall(path) { call in
+                changes.append("\(path).repeat: \(call.repeatCount) → \(count)")
+                call.repeatCount = count
+            }
+        case .providerCache(let path, let share):
+            kind = .providerCache
+            onCall(path) { call in
+                changes.append("\(path).cached_input: \(call.cachedInput) → \(share)")
+                call.cachedInput = share
+            }
+        case .resultCache(let rate):
+            kind = .resultCache
+            changes.append("result_cache_hit_rate: \(scenario.resultCacheHitRate) → \(rate)")
+            changed.resultCacheHitRate = rate
+        case .batch(let path):
+            kind = .batch
+            onCall(path) { call in
+                changes.append("\(path).async: \(call.async) → true")
+                call.async = true
+            }
+        }
+        return (kind, changes.joined(separator: "; "), changed)
+    }
+
+    /// The automatic what-ifs.
+    static func automatic(_ scenario: Scenario, candidates: [ModelPrice], catalog: Catalog, today: String) -> [(Lever.Kind, String, Scenario)] {
         var whatIfs: [(Lever.Kind, String, Scenario)] = []
         // 1. Model swaps, one per call.
         for (k, kind) in scenario.interactions.enumerated() {
@@ -135,18 +212,7 @@ public enum LeverFinder: Sendable {
             call.async = true
         }
         if !batch.isEmpty { whatIfs.append((.batch, batch.joined(separator: "; ") + " (if these calls can wait for the batch tier)", batched)) }
-
-        var result: [Lever] = []
-        for (kind, change, changed) in whatIfs {
-            guard let pricing = try? InteractionPricing(changed) else { continue }
-            let cpi = pricing.costPerInteraction
-            let saving = (baseline - cpi) * served
-            guard saving > .zero else { continue }
-            let newCost = cpi * served
-            let margin = revenue.flatMap { PlanEvaluation.margin(revenue: $0, cost: newCost) }
-            result.append(Lever(kind: kind, change: change, costPerInteraction: cpi, monthlySaving: saving, newGrossMargin: margin, scenario: changed))
-        }
-        return result.sorted { $0.monthlySaving > $1.monthlySaving }
+        return whatIfs
     }
 
     static func forEachCall(_ scenario: inout Scenario, _ body: (inout Scenario.Call) -> Void) {

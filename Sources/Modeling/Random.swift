@@ -64,6 +64,20 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable {
         return (radius * cos(angle), radius * sin(angle))
     }
 
+    /// Two independent standard normal values (Marsaglia's polar method: no sine or cosine).
+    @inline(__always)
+    public mutating func polarPair() -> (Double, Double) {
+        while true {
+            let u = 2 * uniform() - 1
+            let v = 2 * uniform() - 1
+            let s = u * u + v * v
+            if s > 0 && s < 1 {
+                let factor = (-2 * log(s) / s).squareRoot()
+                return (u * factor, v * factor)
+            }
+        }
+    }
+
     @inline(__always)
     private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 }

@@ -64,7 +64,7 @@ struct ScenarioReader {
         if let fields = try root.mapping("projection") {
             projection = try readProjection(fields)
         }
-        let levers = try readLevers(root)
+        let levers = try readLevers(root, paths: Set(interactions.flatMap { $0.calls.map(\.path) }))
         var seed: UInt64?
         if let value = try root.integer("seed") { seed = UInt64(value) }
         try root.rejectUnknown()
@@ -114,6 +114,10 @@ struct ScenarioReader {
             let p95 = try positive(fields, "p95")
             let mean = try positive(fields, "mean")
             let sigma = try positive(fields, "sigma")
+            let pairs = [median != nil && p95 != nil, mean != nil && sigma != nil, median != nil && sigma != nil].filter { $0 }.count
+            if pairs > 1 || (mean != nil && median != nil) {
+                throw fields.problem(mean != nil ? "mean" : "sigma", "give one of: median and p95, mean and sigma, or median and sigma")
+            }
             if let median, let p95 {
                 if p95 <= median { throw fields.problem("p95", "must be above the median (\(median)) for a lognormal") }
                 population = .lognormal(median: median, p95: p95)
@@ -287,8 +291,13 @@ struct ScenarioReader {
         return settings
     }
 
-    func readLevers(_ root: YAMLFields) throws(YAMLFields.Problem) -> Scenario.LeverSettings {
+    func readLevers(_ root: YAMLFields, paths: Set<String>) throws(YAMLFields.Problem) -> Scenario.LeverSettings {
         guard let node = root.value("levers") else { return .auto(candidates: []) }
+        if node.sequence != nil {
+            var items: [Scenario.WhatIf] = []
+            for item in try root.sequence("levers") { items.append(try readWhatIf(item, paths: paths)) }
+            return .list(items)
+        }
         if let scalar = node.scalar {
             switch scalar.string.lowercased() {
             case "auto", "true", "yes", "on": return .auto(candidates: [])
@@ -306,5 +315,51 @@ struct ScenarioReader {
         }
         try fields.rejectUnknown()
         return .auto(candidates: candidates)
+    }
+
+    /// One item of an explicit `levers:` list.
+    func readWhatIf(_ fields: YAMLFields, paths: Set<String>) throws(YAMLFields.Problem) -> Scenario.WhatIf {
+        let lever = try fields.string("lever")
+        func path() throws(YAMLFields.Problem) -> String {
+            let path = try fields.string("call")
+            guard paths.contains(path) else {
+                let known = paths.sorted().prefix(4).joined(separator: ", ")
+                throw fields.problem("call", "no call '\(path)' in this scenario; name one as the report does, e.g. \(known)")
+            }
+            return path
+        }
+        let whatIf: Scenario.WhatIf
+        switch lever {
+        case "model":
+            let at = try path()
+            let name = try fields.string("to")
+            guard let model = catalog.find(name) else { throw fields.problem("to", "unknown model '\(name)'; see `tokenomics models \(name)`") }
+            whatIf = .model(path: at, to: model)
+        case "context":
+            let at = try path()
+            let chunks = try tokens(fields, "chunks")
+            let turns = try tokens(fields, "history_turns")
+            let growth = try tokens(fields, "context_growth")
+            if chunks == nil && turns == nil && growth == nil { throw fields.problem("chunks", "give chunks, history_turns or context_growth") }
+            whatIf = .context(path: at, chunks: chunks, historyTurns: turns, contextGrowth: growth)
+        case "calls":
+            let at = try path()
+            guard let count = try fields.integer("repeat"), count >= 1 else { throw fields.problem("repeat", "missing (required): the new number of turns, at least 1") }
+            whatIf = .calls(path: at, repeatCount: count)
+        case "provider_cache":
+            let at = try path()
+            guard let share = try fraction(fields, "cached_input") else { throw fields.problem("cached_input", "missing (required): the new cached share") }
+            whatIf = .providerCache(path: at, cachedInput: share)
+        case "result_cache":
+            guard let rate = try fraction(fields, "hit_rate") else { throw fields.problem("hit_rate", "missing (required): the new result-cache hit rate") }
+            if rate == .one { throw fields.problem("hit_rate", "must be below 1") }
+            whatIf = .resultCache(hitRate: rate)
+        case "batch":
+            whatIf = .batch(path: try path())
+        default:
+            throw fields.problem("lever", "expected model, context, calls, provider_cache, result_cache or batch (got '\(lever)')")
+        }
+        try fields.rejectUnknown()
+        return whatIf
     }
 }

@@ -180,7 +180,26 @@ public struct Scenario: Sendable {
     public enum LeverSettings: Sendable {
         /// None.
         case off
-        /// Every lever; model swaps pick from `candidates` when given, else from the whole catalog.
+        /// Every lever; model swaps pick from `candidates` when given, else from the catalog's
+        /// models of the call's provider.
         case auto(candidates: [ModelPrice])
+        /// Exactly these what-ifs, each on its own.
+        case list([WhatIf])
+    }
+
+    /// One explicit what-if of a `levers:` list.
+    public enum WhatIf: Sendable {
+        /// Run the call at `path` on another model.
+        case model(path: String, to: ModelPrice)
+        /// Send fewer retrieved chunks or history turns, or grow an agent loop's context more slowly.
+        case context(path: String, chunks: Int?, historyTurns: Int?, contextGrowth: Int?)
+        /// Run an agent loop for fewer turns.
+        case calls(path: String, repeatCount: Int)
+        /// Read more of the call's prompt from the provider's cache.
+        case providerCache(path: String, cachedInput: Fraction)
+        /// Answer more interactions from our own result cache.
+        case resultCache(hitRate: Fraction)
+        /// Bill the call at the batch tier.
+        case batch(path: String)
     }
 }

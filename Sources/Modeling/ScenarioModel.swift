@@ -141,7 +141,7 @@ public struct ScenarioModel: Sendable {
         for plan in plans where (plan.marginP90 ?? 0) >= 0 && plan.underwaterShare > 0 {
             reasons.append("plan \(plan.plan.name): \(QuickEstimate.percent(plan.underwaterShare)) of users are underwater; \(plan.recommendation.text)")
         }
-        if let lever = levers.first {
+        if let lever = levers.first, lever.monthlySaving > .zero {
             reasons.append("biggest lever (\(lever.kind.rawValue)): \(lever.change) saves \(lever.monthlySaving.formatted()) a month")
         }
         return Verdict(kind: kind, costShare: share, reasons: reasons)

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 public import Pricing
 
 /// The Monte Carlo: draws users' monthly interactions from a ``Population``, deterministically.
@@ -78,9 +83,8 @@ public enum Simulation: Sendable {
                 group.addTask {
                     let count = min(blockSize, users - block * blockSize)
                     var rng = Xoshiro256(seed: seed, stream: stream(month: month, block: block))
-                    var spare: Double?
                     var values = [Int](repeating: 0, count: count)
-                    for index in 0..<count { values[index] = draw(population, &rng, &spare) }
+                    fill(&values, population, &rng)
                     return (block, values)
                 }
             }
@@ -91,12 +95,36 @@ public enum Simulation: Sendable {
 
     static func stream(month: Int, block: Int) -> UInt64 { UInt64(month) << 32 | UInt64(block) }
 
-    /// One user's interactions: the drawn real number rounded stochastically (up with probability
-    /// equal to its fractional part), so the mean is kept exactly.
-    @inline(__always)
-    static func draw(_ population: Population, _ rng: inout Xoshiro256, _ spare: inout Double?) -> Int {
-        let x = min(population.draw(&rng, spare: &spare), 1e12)
-        return Int(x + rng.uniform())
+    /// Fills a block with users' interactions: each drawn real number is rounded stochastically
+    /// (up with probability equal to its fractional part), so the mean is kept exactly.
+    ///
+    /// The distribution is switched on once per block, and each case has its own tight loop
+    /// (the hot path of the modeller).
+    static func fill(_ values: inout [Int], _ population: Population, _ rng: inout Xoshiro256) {
+        let limit = 1e12
+        values.withUnsafeMutableBufferPointer { buffer in
+            let count = buffer.count
+            switch population {
+            case .lognormal(let mu, let sigma):
+                var index = 0
+                while index < count {
+                    let (z0, z1) = rng.polarPair()
+                    buffer[index] = Int(min(exp(mu + sigma * z0), limit) + rng.uniform())
+                    if index + 1 < count { buffer[index + 1] = Int(min(exp(mu + sigma * z1), limit) + rng.uniform()) }
+                    index += 2
+                }
+            case .pareto(let scale, let shape):
+                let exponent = -1 / shape
+                for index in 0..<count {
+                    buffer[index] = Int(min(scale * exp(exponent * log(rng.uniformOpen())), limit) + rng.uniform())
+                }
+            default:
+                var spare: Double?
+                for index in 0..<count {
+                    buffer[index] = Int(min(population.draw(&rng, spare: &spare), limit) + rng.uniform())
+                }
+            }
+        }
     }
 
     /// Simulates `users` users for `months` months (each month an independent draw) and tallies
@@ -119,8 +147,7 @@ public enum Simulation: Sendable {
                     var values = [Int](repeating: 0, count: count)
                     for month in 0..<months {
                         var rng = Xoshiro256(seed: seed, stream: stream(month: month + 1, block: block))
-                        var spare: Double?
-                        for index in 0..<count { values[index] = draw(population, &rng, &spare) }
+                        fill(&values, population, &rng)
                         result.append(shapes.map { tally(values, $0) })
                     }
                     return result
@@ -144,11 +171,17 @@ public enum Simulation: Sendable {
         let included = shape.included
         values.withUnsafeBufferPointer { buffer in
             if shape.pack > 0 {
+                // ⌈s / pack⌉ by a floating-point reciprocal, corrected to the exact quotient
+                // (an integer division per user is the slowest instruction of the loop).
                 let pack = shape.pack
+                let inverse = 1 / Double(pack)
                 for wanted in buffer {
                     let s = min(wanted, cap)
                     served &+= s
-                    packs &+= max(1, (s + pack - 1) / pack)
+                    let n = s + pack - 1
+                    var q = Int(Double(n) * inverse)
+                    if q &* pack > n { q -= 1 } else if (q + 1) &* pack <= n { q += 1 }
+                    packs &+= max(1, q)
                 }
             } else if included != Int.max {
                 for wanted in buffer {

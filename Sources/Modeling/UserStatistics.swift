@@ -117,7 +117,8 @@ public struct UserStatistics: Sendable {
 
 /// The closed-form counterparts of ``UserStatistics`` where the distribution has them.
 public struct ClosedForm: Sendable {
-    /// Mean interactions and the mean monthly cost per user (`mean interactions × cost per interaction`).
+    /// Mean interactions and the mean monthly cost per user (`mean interactions × cost per interaction`;
+    /// a huge placeholder when the mean is infinite).
     public var meanInteractions: Double
     public var meanCost: Money
     /// Quantiles of interactions.
@@ -132,7 +133,15 @@ public struct ClosedForm: Sendable {
 
     public init(_ population: Population, costPerInteraction: Money) {
         meanInteractions = population.mean
-        meanCost = meanInteractions.isFinite ? Money(approximating: costPerInteraction.doubleValue * meanInteractions) : costPerInteraction
+        // mean × cost, with the mean taken to a millionth of an interaction and the product exact
+        // from there (so an integer mean gives an exact cost).
+        if meanInteractions.isFinite, meanInteractions < 1e12 {
+            let millionths = Int128((meanInteractions * 1e6).rounded())
+            let (q, r) = (costPerInteraction.units * millionths).quotientAndRemainder(dividingBy: 1_000_000)
+            meanCost = Money(units: r * 2 >= 1_000_000 ? q + 1 : q)
+        } else {
+            meanCost = Money(approximating: .greatestFiniteMagnitude)
+        }
         p50Interactions = population.quantile(0.5)
         p90Interactions = population.quantile(0.9)
         p99Interactions = population.quantile(0.99)

@@ -13,10 +13,13 @@ extension ScenarioReport {
         page.add(heading: "Summary", html: HTMLPage.list(summaryLines(result)))
 
         var charts: [String] = []
-        let histogram = Histogram(
-            title: "Monthly cost per user", xLabel: "monthly inference cost per user (USD)",
-            bins: result.users.histogram.map { Histogram.Bin(lower: $0.lower.doubleValue, upper: $0.upper.doubleValue, count: $0.users) }
-        )
+        var bins = result.users.histogram.map { Histogram.Bin(lower: $0.lower.doubleValue, upper: $0.upper.doubleValue, count: $0.users) }
+        // Draw the bin of everyone above p99 as wide as the others, at the right end.
+        if bins.count > 1, let first = bins.first, var last = bins.last, last.upper - last.lower > first.upper - first.lower {
+            last.upper = last.lower + (first.upper - first.lower)
+            bins[bins.count - 1] = last
+        }
+        let histogram = Histogram(title: "Monthly cost per user", xLabel: "monthly inference cost per user (USD)", bins: bins)
         charts.append(figure(histogram.svg(), caption: "Simulated users by monthly cost; the last bar gathers everyone above p99."))
         let lorenz = LorenzCurve(title: "Who bears the cost (Lorenz curve)", points: result.users.lorenz.map { ($0.users, $0.cost) }, gini: result.users.gini)
         charts.append(figure(lorenz.svg(), caption: "Top 1% of users: \(percent(result.users.top1)) of cost; top 10%: \(percent(result.users.top10))."))

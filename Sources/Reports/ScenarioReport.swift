@@ -39,19 +39,19 @@ public enum ScenarioReport: Sendable {
         let users = result.users
         let closed = result.closedForm
         var table = TextTable(columns: [
-            TextTable.Column("Users"), TextTable.Column("Interactions", alignment: .right), TextTable.Column("Monthly cost", alignment: .right),
-            TextTable.Column("Closed form", alignment: .right),
+            TextTable.Column("Users"), TextTable.Column("Interactions", alignment: .right), TextTable.Column("Closed form", alignment: .right),
+            TextTable.Column("Monthly cost", alignment: .right),
         ])
-        table.append(["mean", number(users.meanInteractions), users.mean.formatted(), number(closed.meanInteractions)])
-        table.append(["p50", "\(users.p50Interactions)", users.p50.formatted(), number(closed.p50Interactions)])
-        table.append(["p90", "\(users.p90Interactions)", users.p90.formatted(), number(closed.p90Interactions)])
-        table.append(["p99", "\(users.p99Interactions)", users.p99.formatted(), number(closed.p99Interactions)])
-        table.append(["max", "\(users.maxInteractions)", users.max.formatted(), ""])
+        table.append(["mean", number(users.meanInteractions), number(closed.meanInteractions), users.mean.formatted()])
+        table.append(["p50", "\(users.p50Interactions)", number(closed.p50Interactions), users.p50.formatted()])
+        table.append(["p90", "\(users.p90Interactions)", number(closed.p90Interactions), users.p90.formatted()])
+        table.append(["p99", "\(users.p99Interactions)", number(closed.p99Interactions), users.p99.formatted()])
+        table.append(["max", "\(users.maxInteractions)", "", users.max.formatted()])
         table.addRule()
-        table.append(["top 1% share", "", percent(users.top1), percent(closed.top1)])
-        table.append(["top 5% share", "", percent(users.top5), percent(closed.top5)])
-        table.append(["top 10% share", "", percent(users.top10), percent(closed.top10)])
-        table.append(["Gini", "", String(format: "%.3f", users.gini), String(format: "%.3f", closed.gini)])
+        table.append(["top 1% share of cost", percent(users.top1), percent(closed.top1), ""])
+        table.append(["top 5% share of cost", percent(users.top5), percent(closed.top5), ""])
+        table.append(["top 10% share of cost", percent(users.top10), percent(closed.top10), ""])
+        table.append(["Gini", String(format: "%.3f", users.gini), String(format: "%.3f", closed.gini), ""])
         return table
     }
 

@@ -45,6 +45,12 @@ extension Tokenomics {
 
         @OptionGroup var catalog: CatalogOptions
 
+        @Flag(help: .hidden)
+        var benchmark = false
+
+        @Option(help: .hidden)
+        var repeats = 5
+
         var resolvedFormat: OutputFormat { json ? .json : format }
 
         func validate() throws {
@@ -55,6 +61,7 @@ extension Tokenomics {
         func render() async throws -> String {
             let catalog = try catalog.load()
             let scenario = try Scenario.readFile(self.scenario, catalog: catalog)
+            if benchmark { return await runBenchmark(scenario) }
             let result = try await ScenarioModel(catalog: catalog).run(scenario, seed: seed, simulatedUsers: simulate)
             switch resolvedFormat {
             case .json: return ScenarioReport.json(result).serialized()
@@ -62,6 +69,31 @@ extension Tokenomics {
             case .html: return ScenarioReport.html(result)
             default: return ScenarioReport.text(result)
             }
+        }
+
+        /// `--benchmark` (hidden): times the Monte Carlo kernel (users × projection months × plans)
+        /// for `Benchmarks/modeller`, and prints the best and median of `--repeats` runs as JSON.
+        func runBenchmark(_ scenario: Scenario) async -> String {
+            let users = simulate ?? scenario.users.active
+            let clock = ContinuousClock()
+            var times: [Double] = []
+            var served = 0
+            for _ in 0..<max(1, repeats) {
+                let start = clock.now
+                let tallies = await Simulation.months(
+                    scenario.users.population, users: users, months: scenario.projection.months, plans: scenario.plans, seed: seed ?? scenario.seed ?? 1
+                )
+                let elapsed = clock.now - start
+                times.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+                served = tallies.reduce(0) { $0 + $1.reduce(0) { $0 + $1.served } }
+            }
+            let sorted = times.sorted()
+            return JSONValue.object([
+                ("users", .int(users)), ("months", .int(scenario.projection.months)), ("plans", .int(scenario.plans.count)),
+                ("cores", .int(ProcessInfo.processInfo.activeProcessorCount)),
+                ("best_seconds", .double(sorted[0])), ("median_seconds", .double(sorted[sorted.count / 2])),
+                ("served_interactions", .int(served)),
+            ]).serialized(compact: true)
         }
 
         func run() async throws {

@@ -91,6 +91,52 @@ struct PlanAndLeverTests {
         #expect(swap.change == "interactions[0].calls[0].model: gpt-4o → gpt-4o-mini")
     }
 
+    @Test func explicitLeverListIsReportedWhole() async throws {
+        let s = try scenario("""
+            users: {active: 100, interactions_per_month: {mean: 10}}
+            interactions:
+              - calls:
+                  - {model: gpt-4o, input: {system: 1000, retrieval: {chunks: 6, tokens_per_chunk: 500}}, output: 500, repeat: 4, context_growth: 300}
+            result_cache_hit_rate: 0.1
+            plans: [{name: Pro, kind: flat, price: 30}]
+            levers:
+              - {lever: model, call: "interactions[0].calls[0]", to: gpt-4.1}
+              - {lever: context, call: "interactions[0].calls[0]", chunks: 2, context_growth: 100}
+              - {lever: calls, call: "interactions[0].calls[0]", repeat: 2}
+              - {lever: provider_cache, call: "interactions[0].calls[0]", cached_input: 0.5}
+              - {lever: result_cache, hit_rate: 0.3}
+              - {lever: batch, call: "interactions[0].calls[0]"}
+            """)
+        let result = try await ScenarioModel(catalog: catalog, today: "2026-01-01").run(s)
+        #expect(result.levers.count == 6)
+        #expect(Set(result.levers.map(\.kind)) == Set(Lever.Kind.allCases))
+        let served = 100 * 10
+        for lever in result.levers {
+            #expect(lever.monthlySaving == (result.costPerInteraction - lever.costPerInteraction) * served)
+        }
+        let context = try #require(result.levers.first { $0.kind == .context })
+        #expect(context.change == "interactions[0].calls[0].input.retrieval.chunks: 6 → 2; interactions[0].calls[0].context_growth: 300 → 100")
+        let cache = try #require(result.levers.first { $0.kind == .resultCache })
+        // Hit rate 0.1 → 0.3 leaves 0.7/0.9 of the cost, exactly up to rounding at 10⁻²¹ USD.
+        #expect(abs(cache.costPerInteraction.ratio(to: result.costPerInteraction) - 7.0 / 9) < 1e-12)
+        let batch = try #require(result.levers.first { $0.kind == .batch })
+        #expect(batch.costPerInteraction == Money(units: result.costPerInteraction.units / 2))
+    }
+
+    @Test func explicitLeverMustNameAnExistingCall() {
+        #expect {
+            _ = try scenario("""
+                users: {active: 100, interactions_per_month: {mean: 10}}
+                interactions:
+                  - calls: [{model: gpt-4o, input: 100, output: 10}]
+                levers:
+                  - {lever: batch, call: "interactions[3].calls[0]"}
+                """, file: "levers.yaml")
+        } throws: { error in
+            (error as? ModelingError)?.description.hasPrefix("levers.yaml:5: field 'levers[0].call': no call 'interactions[3].calls[0]'") == true
+        }
+    }
+
     @Test func projectionGrowsUsersAndLowersPrices() async throws {
         let s = try scenario(String(contentsOf: repositoryRoot.appendingPathComponent("Examples/textbook.yaml"), encoding: .utf8))
         let result = try await ScenarioModel(catalog: catalog, today: "2026-01-01").run(s)

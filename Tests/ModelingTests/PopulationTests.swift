@@ -113,3 +113,38 @@ struct PopulationTests {
         #expect(stats.max == cost * sample.last!)
     }
 }
+
+struct SimulationTallyTests {
+    /// The month kernel's integer tallies match the plans' own exact arithmetic, user by user.
+    @Test func monthlyTalliesMatchPlanArithmetic() async {
+        let plans = [
+            Plan(name: "Capped", kind: .flat(price: .dollars(20)), capInteractions: 600),
+            Plan(name: "Metered", kind: .usage(base: .dollars(10), included: 300, overagePerInteraction: .cents(4))),
+            Plan(name: "Credits", kind: .credits(packPrice: .dollars(10), packInteractions: 500)),
+        ]
+        let population = Population.lognormal(median: 120, p95: 900)
+        let tallies = await Simulation.months(population, users: 50_000, months: 2, plans: plans, seed: 9)
+        #expect(tallies.count == 2)
+        // Month 1 uses the same stream as Simulation.sample(month: 1).
+        let users = await Simulation.sample(population, users: 50_000, seed: 9, month: 1)
+        for (index, plan) in plans.enumerated() {
+            let tally = tallies[0][index]
+            #expect(tally.users == 50_000)
+            #expect(tally.served == users.reduce(0) { $0 + plan.served($1) })
+            #expect(tally.revenue(plan) == Money.sum(users.map { plan.revenue(interactions: plan.served($0)) }))
+        }
+        #expect(tallies[0][3].served == users.reduce(0, +))
+        #expect(tallies[0] != tallies[1])
+    }
+}
+
+struct ClosedFormTests {
+    @Test func meanCostIsMeanInteractionsTimesCostPerInteraction() throws {
+        let cpi = try Money(exactly: "0.0123")
+        #expect(ClosedForm(.fixed(200), costPerInteraction: cpi).meanCost == cpi * 200)
+        #expect(ClosedForm(.pareto(mean: 150, shape: 2.5), costPerInteraction: cpi).meanCost == (cpi * 150))
+        let lognormal = Population.lognormal(median: 120, p95: 900)
+        let closed = ClosedForm(lognormal, costPerInteraction: cpi)
+        #expect(abs(closed.meanCost.doubleValue - 0.0123 * lognormal.mean) <= 0.0123 * 0.5e-6 + 1e-12)
+    }
+}
