@@ -30,6 +30,8 @@ public struct AnalysisOptions: Sendable {
     public var parallelism: Int
     /// The most distinct request hashes remembered for duplicate detection.
     public var duplicateLimit: Int
+    /// Plain JSON-lines files at least this large are split into byte ranges for parallel work.
+    public var minimumSplitBytes: Int = 32 << 20
 
     public init(inputFormat: InputFormat = .auto, strict: Bool = false, parallelism: Int? = nil, duplicateLimit: Int = 50_000_000) {
         self.inputFormat = inputFormat
@@ -196,7 +198,7 @@ public struct UsageAnalyzer: Sendable {
         var head = [UInt8](repeating: 0, count: min(size, 65_536))
         if !head.isEmpty { _ = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, $0.count, 0) } }
         let format = try options.inputFormat == .auto ? Sniffer.sniff(head, file: name) : options.inputFormat
-        guard format == .jsonl, size >= 32 << 20, options.parallelism > 1 else {
+        guard format == .jsonl, size >= max(1, options.minimumSplitBytes), options.parallelism > 1 else {
             return try readSequential(format: format, reader: LineReader(fd: fd, start: 0, end: nil), name: name, tracker: tracker, fd: fd)
         }
         let parts = options.parallelism
