@@ -19,7 +19,7 @@ struct Tokenomics: AsyncParsableCommand {
 
             Exit codes: 0 ok, 1 runtime failure, 2 bad input.
             """,
-        subcommands: [Models.self, Price.self, Cost.self, Prices.self]
+        subcommands: [Models.self, Price.self, Cost.self, Prices.self, Serve.self, Keys.self, Budgets.self]
     )
 
     /// Runs a command line and maps errors to exit codes: 0 ok, 1 runtime failure, 2 bad input.
