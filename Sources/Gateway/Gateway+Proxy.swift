@@ -80,7 +80,12 @@ extension Gateway {
         do {
             buffer = try await request.body.collect(upTo: config.maxBodyBytes)
         } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw GatewayError(
+            throw tooLarge()
+        } catch is NIOTooManyBytesError {
+            throw tooLarge()
+        }
+        func tooLarge() -> GatewayError {
+            GatewayError(
                 .contentTooLarge, type: "invalid_request_error", code: "request_too_large",
                 message: "The request body exceeds the gateway's limit of \(config.maxBodyBytes) bytes (max_body_bytes in the configuration).")
         }

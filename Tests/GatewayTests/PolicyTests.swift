@@ -37,7 +37,8 @@ struct PolicyTests {
             let key = try await h.key(user: "carol", budget: budget)
             let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<500 {
-                    group.addTask { try await h.chat(key: key, extra: #","max_tokens":20"#, content: "hi").status }
+                    // A prompt of 400 bytes: the reservation's upper bound covers the 100 prompt tokens the mock reports.
+                    group.addTask { try await h.chat(key: key, extra: #","max_tokens":20"#, content: String(repeating: "word ", count: 80)).status }
                 }
                 return try await group.reduce(into: [Int]()) { $0.append($1) }
             }
@@ -181,8 +182,11 @@ struct AdminTests {
             for budget in list {
                 #expect(budget["user"]?.stringValue == "dana")
                 for field in ["period", "budget_usd", "spent_usd", "reserved_usd", "remaining_usd"] { #expect(budget[field] != nil) }
-                #expect(budget["spent_usd"]?.doubleValue.map { $0 > 0 } == true)
             }
+            let keyBudget = try #require(list.first { $0["scope"]?.stringValue == "key" })
+            #expect(keyBudget["subject"]?.stringValue == id)
+            #expect(keyBudget["spent_usd"]?.doubleValue.map { $0 > 0 } == true)
+            #expect(list.first { $0["scope"]?.stringValue == "user" }?["budget_usd"]?.doubleValue == 10)
             let spend = try await h.request(.GET, "/admin/spend?by=user", key: admin)
             #expect(spend.json?.arrayValue?.first?["user"]?.stringValue == "dana")
             #expect(try await h.request(.DELETE, "/admin/keys/\(id)", key: admin).status == 200)
