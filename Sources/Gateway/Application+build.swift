@@ -47,7 +47,8 @@ extension Gateway {
     /// upstream timeout (plus a minute) are recovered.
     public func prepare() async throws {
         try await ledger.migrate()
-        let cutoff = ledger.backend == "sqlite" ? Date() : Date().addingTimeInterval(-(config.upstreamTimeout.seconds + 60))
+        let grace = config.recoveryGrace ?? (config.upstreamTimeout + .seconds(60))
+        let cutoff = ledger.backend == "sqlite" ? Date() : Date().addingTimeInterval(-grace.seconds)
         let recovered = try await ledger.recoverReservations(openedBefore: cutoff)
         if recovered > 0 {
             logger.warning("recovered reservations left open by a previous process; billed at their reserved amounts", metadata: ["ledger.recovered": "\(recovered)"])

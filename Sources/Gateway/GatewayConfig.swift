@@ -36,6 +36,9 @@ public struct GatewayConfig: Sendable {
     public var ledgerBufferCapacity: Int
     /// Log prompt and completion text (off by default).
     public var logContent: Bool
+    /// With PostgreSQL, reservations older than this are recovered at start (other instances may hold younger ones);
+    /// nil means the upstream timeout plus a minute. SQLite recovers every open reservation.
+    public var recoveryGrace: Duration?
 
     /// One upstream provider.
     public struct Upstream: Sendable, Hashable {
@@ -157,6 +160,7 @@ public struct GatewayConfig: Sendable {
         config.defaultMaxOutputTokens = try root.integer("default_max_output_tokens") ?? config.defaultMaxOutputTokens
         config.logContent = try root.bool("log_content") ?? false
         if let seconds = try root.double("key_cache_seconds") { config.keyCacheTTL = .milliseconds(Int64(seconds * 1000)) }
+        if let seconds = try root.double("recovery_grace_seconds") { config.recoveryGrace = .milliseconds(Int64(seconds * 1000)) }
         for upstream in try root.sequence("upstreams") {
             let kindText = try upstream.string("kind")
             guard let kind = Upstream.Kind(rawValue: kindText) else { throw upstream.problem("kind", "expected openai or anthropic, found '\(kindText)'") }

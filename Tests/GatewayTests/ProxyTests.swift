@@ -1,6 +1,8 @@
+import AsyncHTTPClient
 import CostModel
 import Foundation
 import HTTPTypes
+import NIOCore
 import NIOHTTP1
 @testable import Gateway
 import Ledger
@@ -66,6 +68,30 @@ struct ProxyTests {
                 #expect(!row.estimated)
                 #expect(row.cost == StoredMoney.rounded(try Harness.cost("gpt-4o-mini", Harness.chatUsage)))
             }
+        }
+    }
+
+    @Test func theFirstEventIsNotHeldBack() async throws {
+        try await Harness.run(.sqlite) { h in
+            let key = try await h.key()
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(h.port)/v1/chat/completions")
+            request.method = .POST
+            request.headers.add(name: "authorization", value: "Bearer \(key)")
+            request.body = .bytes(ByteBuffer(string: #"{"model":"gpt-4o-2024-05-13","stream":true,"messages":[{"role":"user","content":"Hi"}]}"#))
+            let clock = ContinuousClock()
+            let start = clock.now
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+            var firstChunk: Duration?
+            var text = ""
+            for try await chunk in response.body {
+                if firstChunk == nil { firstChunk = start.duration(to: clock.now) }
+                text += String(buffer: chunk)
+            }
+            let total = start.duration(to: clock.now)
+            // The mock sends an event every 300 ms: the first must arrive long before the last.
+            #expect(try #require(firstChunk) < .milliseconds(250))
+            #expect(total > .milliseconds(1_000))
+            #expect(text.hasSuffix("data: [DONE]\n\n"))
         }
     }
 
