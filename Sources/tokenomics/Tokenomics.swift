@@ -7,7 +7,7 @@ struct Tokenomics: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokenomics",
         subcommands: [
-            Models.self, Price.self, Cost.self, Prices.self, Estimate.self, Model.self, Analyze.self, GenerateUsage.self, Count.self,
+            Models.self, Price.self, Cost.self, Prices.self, Estimate.self, Model.self, Analyze.self, GenerateUsage.self, Count.self, Serve.self, Keys.self, Budgets.self,
         ]
     )
 
