@@ -46,6 +46,11 @@ let package = Package(
 
         .target(
             name: "Tokenizers",
+            resources: [
+                .copy("Resources/cl100k_base.tiktoken"),
+                .copy("Resources/o200k_base.tiktoken"),
+                .copy("Resources/p50k_base.tiktoken"),
+            ],
             swiftSettings: swiftSettings
         ),
 
@@ -78,6 +83,7 @@ let package = Package(
             name: "UsageAnalysis",
             dependencies: [
                 "CostModel",
+                "Modeling",
                 "Pricing",
             ],
             swiftSettings: swiftSettings
@@ -89,6 +95,7 @@ let package = Package(
                 "CostModel",
                 "Pricing",
                 "Modeling",
+                "UsageAnalysis",
             ],
             swiftSettings: swiftSettings
         ),
@@ -122,7 +129,9 @@ let package = Package(
                 "Pricing",
                 "CostModel",
                 "Reports",
+                "UsageAnalysis",
                 "Modeling",
+                "Tokenizers",
             ],
             swiftSettings: swiftSettings
         ),
@@ -138,7 +147,6 @@ let package = Package(
         .testTarget(
             name: "PricingTests",
             dependencies: ["Pricing"],
-            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
 
@@ -157,7 +165,8 @@ let package = Package(
 
         .testTarget(
             name: "UsageAnalysisTests",
-            dependencies: ["UsageAnalysis"],
+            dependencies: ["UsageAnalysis", "CostModel", "Pricing", "Modeling"],
+            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
 
@@ -183,11 +192,13 @@ let package = Package(
             name: "tokenomicsTests",
             dependencies: [
                 "tokenomics",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "Pricing",
                 "CostModel",
                 "Modeling",
                 "Reports",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "UsageAnalysis",
+                "Tokenizers",
             ],
             swiftSettings: swiftSettings
         ),

@@ -13,7 +13,6 @@ public struct Catalog: Sendable {
     /// The layers, in the order they were applied.
     public private(set) var sources: [CatalogSource] = []
     private var byName: [String: Int] = [:]
-    private var byBareName: [String: [Int]] = [:]
 
     /// An empty catalog.
     public init() {}
@@ -25,24 +24,44 @@ public struct Catalog: Sendable {
 
     /// Adds a layer: its models extend the catalog and override models of the same name.
     public mutating func add(_ layer: [ModelPrice], source: CatalogSource? = nil) {
+        if let source { sources.append(source) }
+        // Fast path for the first layer when it is already sorted with unique names (the bundled
+        // catalog is): no merge needed.
+        if models.isEmpty && zip(layer, layer.dropFirst()).allSatisfy({ $0.name < $1.name }) {
+            models = layer
+            reindex()
+            if byName.count == models.count { return }
+            models = []
+        }
         var merged: [String: ModelPrice] = Dictionary(models.map { ($0.name.lowercased(), $0) }, uniquingKeysWith: { $1 })
         for model in layer { merged[model.name.lowercased()] = model }
         models = merged.values.sorted { $0.name < $1.name }
-        if let source { sources.append(source) }
         reindex()
     }
 
     private mutating func reindex() {
         byName = [:]
-        byBareName = [:]
         byName.reserveCapacity(models.count)
         for (index, model) in models.enumerated() {
-            let lower = model.name.lowercased()
-            byName[lower] = index
-            if let slash = lower.lastIndex(of: "/") {
-                byBareName[String(lower[lower.index(after: slash)...]), default: []].append(index)
-            }
+            byName[Self.lowercase(model.name)] = index
         }
+    }
+
+    static func lowercase(_ name: String) -> String {
+        name.utf8.contains(where: { ($0 >= 0x41 && $0 <= 0x5A) || $0 >= 0x80 }) ? name.lowercased() : name
+    }
+
+    /// Indices of models whose key, after its last `/`, is `bare` (already lower-cased). A scan:
+    /// only lookups that miss the exact index come here.
+    private func indices(withBareName bare: String) -> [Int] {
+        var result: [Int] = []
+        for (index, model) in models.enumerated() {
+            let name = model.name.utf8
+            guard name.count > bare.utf8.count, let slash = name.lastIndex(of: UInt8(ascii: "/")) else { continue }
+            let tail = Self.lowercase(String(model.name[model.name.index(after: slash)...]))
+            if tail == bare { result.append(index) }
+        }
+        return result
     }
 
     /// The number of models.
@@ -67,13 +86,15 @@ public struct Catalog: Sendable {
             let rest = String(query[query.index(after: slash)...])
             if let index = byName[rest], Self.provider(models[index].provider, matches: prefix) { return models[index] }
             // A prefixed key of the same provider ending in the rest: `bedrock/…/rest`.
-            if let candidates = byBareName[rest.split(separator: "/").last.map(String.init) ?? rest] {
+            do {
+                let candidates = indices(withBareName: rest.split(separator: "/").last.map(String.init) ?? rest)
                 let matching = candidates.filter { Self.provider(models[$0].provider, matches: prefix) && models[$0].name.lowercased().hasSuffix(rest) }
                 if matching.count == 1 { return models[matching[0]] }
             }
             return nil
         }
-        if let candidates = byBareName[query], candidates.count == 1 { return models[candidates[0]] }
+        let candidates = indices(withBareName: query)
+        if candidates.count == 1 { return models[candidates[0]] }
         return nil
     }
 

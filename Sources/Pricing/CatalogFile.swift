@@ -55,7 +55,9 @@ public enum CatalogFile: Sendable {
     ///   - data: the file's bytes.
     ///   - path: the file's name, for error messages and each model's `origin`.
     /// - Throws: ``PricingError/malformedCatalog(location:field:reason:)`` naming the line and field.
-    public static func read(_ data: Data, path: String) throws(PricingError) -> (models: [ModelPrice], source: CatalogSource) {
+    ///   - lazyRates: parse each model's rates on first use instead of now (for the bundled catalog,
+    ///     whose syntax its tests check); malformed rates then read as no rates.
+    public static func read(_ data: Data, path: String, lazyRates: Bool = false) throws(PricingError) -> (models: [ModelPrice], source: CatalogSource) {
         var models: [ModelPrice] = []
         var header: [String: String] = [:]
         var lineNumber = 0
@@ -86,7 +88,7 @@ public enum CatalogFile: Sendable {
                     break
                 }
                 do {
-                    models.append(try parseLine(line, origin: path))
+                    models.append(try parseLine(line, origin: path, lazyRates: lazyRates))
                 } catch let error as LineError {
                     failure = .malformedCatalog(location: "\(path):\(lineNumber)", field: error.field, reason: error.reason)
                 } catch {
@@ -111,7 +113,7 @@ public enum CatalogFile: Sendable {
         var reason: String
     }
 
-    private static func parseLine(_ line: UnsafeBufferPointer<UInt8>, origin: String) throws -> ModelPrice {
+    private static func parseLine(_ line: UnsafeBufferPointer<UInt8>, origin: String, lazyRates: Bool) throws -> ModelPrice {
         var fields: [UnsafeBufferPointer<UInt8>] = []
         fields.reserveCapacity(10)
         var fieldStart = 0
@@ -150,32 +152,74 @@ public enum CatalogFile: Sendable {
         )
         let rates = fields[9]
         if !(rates.count == 1 && rates[0] == UInt8(ascii: "-")) {
-            var itemStart = 0
-            model.rates.reserveCapacity(16)
-            for index in 0...rates.count where index == rates.count || rates[index] == 0x20 {
-                if index > itemStart {
-                    let (key, value) = try parseRate(UnsafeBufferPointer(rebasing: rates[itemStart..<index]))
-                    model.rates[key] = value
-                }
-                itemStart = index + 1
+            if lazyRates {
+                model.rateStorage = RateStorage(unparsed: Array(rates))
+            } else {
+                model.rates = try parseRates(rates)
             }
         }
         return model
+    }
+
+    /// Parses a `rates` field: space-separated `key=value` items.
+    static func parseRates(_ rates: UnsafeBufferPointer<UInt8>) throws -> [RateKey: Money] {
+        var result: [RateKey: Money] = [:]
+        var itemStart = 0
+        result.reserveCapacity(16)
+        for index in 0...rates.count where index == rates.count || rates[index] == 0x20 {
+            if index > itemStart {
+                let (key, value) = try parseRate(UnsafeBufferPointer(rebasing: rates[itemStart..<index]))
+                result[key] = value
+            }
+            itemStart = index + 1
+        }
+        return result
     }
 
     private static func parseRate(_ item: UnsafeBufferPointer<UInt8>) throws -> (RateKey, Money) {
         guard let equals = item.firstIndex(of: UInt8(ascii: "=")) else {
             throw LineError(field: "rates", reason: "'\(String(decoding: item, as: UTF8.self))' has no '='")
         }
-        let keyText = String(decoding: UnsafeBufferPointer(rebasing: item[0..<equals]), as: UTF8.self)
-        guard let key = parseRateKey(keyText) else { throw LineError(field: "rates", reason: "unknown rate key '\(keyText)'") }
+        let keyBytes = UnsafeBufferPointer(rebasing: item[0..<equals])
+        guard let key = parseRateKey(keyBytes) else {
+            throw LineError(field: "rates", reason: "unknown rate key '\(String(decoding: keyBytes, as: UTF8.self))'")
+        }
         let value = UnsafeBufferPointer(rebasing: item[(equals + 1)...])
         if let fast = fastDecimal(value) { return (key, fast) }
+        let keyText = String(decoding: keyBytes, as: UTF8.self)
         do {
             return (key, try Money(exactly: String(decoding: value, as: UTF8.self)))
         } catch {
             throw LineError(field: "rates.\(keyText)", reason: error.reason)
         }
+    }
+
+    /// Parses `class[.tier][@threshold]` from bytes without allocating.
+    static func parseRateKey(_ bytes: UnsafeBufferPointer<UInt8>) -> RateKey? {
+        var end = bytes.count
+        var above = 0
+        if let at = bytes.firstIndex(of: UInt8(ascii: "@")) {
+            var value = 0
+            for index in (at + 1)..<bytes.count {
+                let byte = bytes[index]
+                guard byte >= 0x30 && byte <= 0x39, value < 1_000_000_000_000 else { return nil }
+                value = value * 10 + Int(byte - 0x30)
+            }
+            guard value > 0 else { return nil }
+            above = value
+            end = at
+        }
+        var tier = ServiceTier.standard
+        var classEnd = end
+        if let dot = bytes[0..<end].firstIndex(of: UInt8(ascii: ".")) {
+            let tierBytes = UnsafeBufferPointer(rebasing: bytes[(dot + 1)..<end])
+            guard let parsed = ServiceTier.allCases.first(where: { tierBytes.elementsEqual($0.rawValue.utf8) }) else { return nil }
+            tier = parsed
+            classEnd = dot
+        }
+        let classBytes = UnsafeBufferPointer(rebasing: bytes[0..<classEnd])
+        guard let cls = TokenClass.allCases.first(where: { classBytes.elementsEqual($0.catalogKey.utf8) }) else { return nil }
+        return RateKey(cls, tier: tier, aboveTokens: above)
     }
 
     static func parseRateKey(_ text: String) -> RateKey? {

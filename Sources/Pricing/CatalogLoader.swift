@@ -50,7 +50,7 @@ public struct CatalogLoader: Sendable {
     public static func bundled() throws(PricingError) -> Catalog {
         guard let url = Bundle.module.url(forResource: "catalog", withExtension: "tsv") else { throw .bundledCatalogMissing }
         let data = try readData(url.path)
-        var (models, source) = try CatalogFile.read(data, path: "bundled")
+        var (models, source) = try CatalogFile.read(data, path: "bundled", lazyRates: true)
         source.path = "bundled"
         for index in models.indices { models[index].origin = "bundled" }
         return Catalog(models: models, source: source)

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// One model's price sheet and limits.
 ///
 /// Rates are exact ``Money`` amounts in USD per token, keyed by ``RateKey``. Use
@@ -6,7 +8,7 @@
 /// cache-write rate to the input rate, a missing reasoning rate to the output rate) and the
 /// long-context tiers (once the prompt exceeds a threshold, every token of the request is billed at
 /// that threshold's rates).
-public struct ModelPrice: Sendable, Hashable, Codable {
+public struct ModelPrice: Sendable, Hashable {
     /// The catalog key, e.g. `gpt-4o` or `bedrock/us.anthropic.claude-3-5-haiku-20241022-v1:0`.
     public var name: String
     /// The provider, as LiteLLM names it (`openai`, `anthropic`, `vertex_ai-language-models`, …).
@@ -27,7 +29,11 @@ public struct ModelPrice: Sendable, Hashable, Codable {
     /// otherwise once it exceeds it.
     public var inclusiveThresholds: Bool
     /// Rates in USD per token.
-    public var rates: [RateKey: Money]
+    public var rates: [RateKey: Money] {
+        get { rateStorage.rates }
+        set { rateStorage = RateStorage(parsed: newValue) }
+    }
+    var rateStorage: RateStorage
     /// Which catalog layer the entry came from (`bundled`, a file path, …).
     public var origin: String
 
@@ -53,8 +59,21 @@ public struct ModelPrice: Sendable, Hashable, Codable {
         self.promptCacheMinTokens = promptCacheMinTokens
         self.aliasOf = aliasOf
         self.inclusiveThresholds = inclusiveThresholds
-        self.rates = rates
+        self.rateStorage = RateStorage(parsed: rates)
         self.origin = origin
+    }
+
+    public static func == (lhs: ModelPrice, rhs: ModelPrice) -> Bool {
+        lhs.name == rhs.name && lhs.provider == rhs.provider && lhs.mode == rhs.mode && lhs.maxInputTokens == rhs.maxInputTokens
+            && lhs.maxOutputTokens == rhs.maxOutputTokens && lhs.deprecationDate == rhs.deprecationDate
+            && lhs.promptCacheMinTokens == rhs.promptCacheMinTokens && lhs.aliasOf == rhs.aliasOf
+            && lhs.inclusiveThresholds == rhs.inclusiveThresholds && lhs.origin == rhs.origin && lhs.rates == rhs.rates
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(provider)
+        hasher.combine(rates)
     }
 
     /// A rate chosen for a request, with the price-sheet entry it came from.
@@ -91,15 +110,25 @@ public struct ModelPrice: Sendable, Hashable, Codable {
     public func rate(_ tokenClass: TokenClass, tier: ServiceTier = .standard, promptTokens: Int = 0) -> ResolvedRate? {
         let crossed = contextThresholds.filter { promptTokens > $0 || (inclusiveThresholds && promptTokens == $0) }
         let thresholds = crossed.reversed() + [0]
-        var current: TokenClass? = tokenClass
-        while let cls = current {
-            for candidateTier in tier == .standard ? [tier] : [tier, .standard] {
-                for threshold in thresholds {
-                    let key = RateKey(cls, tier: candidateTier, aboveTokens: threshold)
-                    if let rate = rates[key] { return ResolvedRate(rate: rate, source: key) }
-                }
+        let tiers: [ServiceTier] = tier == .standard ? [.standard] : [tier, .standard]
+        func lookup(_ cls: TokenClass, _ tier: ServiceTier) -> ResolvedRate? {
+            for threshold in thresholds {
+                let key = RateKey(cls, tier: tier, aboveTokens: threshold)
+                if let rate = rates[key] { return ResolvedRate(rate: rate, source: key) }
             }
-            current = cls.fallback
+            return nil
+        }
+        // Reasoning and audio tokens are output (or input) tokens: without a rate of their own in the
+        // requested tier, the tier's output (input) rate applies before the standard tier's. Cache
+        // rates are discounts of their own: without a tier rate, the standard cache rate applies
+        // before the tier's input rate.
+        var chain: [TokenClass] = []
+        var current: TokenClass? = tokenClass
+        while let cls = current { chain.append(cls); current = cls.fallback }
+        if tokenClass.fallsBackWithinTier {
+            for tier in tiers { for cls in chain { if let found = lookup(cls, tier) { return found } } }
+        } else {
+            for cls in chain { for tier in tiers { if let found = lookup(cls, tier) { return found } } }
         }
         return nil
     }
@@ -113,5 +142,36 @@ public struct ModelPrice: Sendable, Hashable, Codable {
     /// The service tiers the price sheet names.
     public var tiers: [ServiceTier] {
         ServiceTier.allCases.filter { tier in rates.keys.contains { $0.tier == tier } }
+    }
+}
+
+/// A model's rates, parsed from the catalog file on first use: a command that prices one model
+/// parses one line's rates, not four thousand.
+final class RateStorage: Sendable {
+    private enum State: Sendable {
+        case parsed([RateKey: Money])
+        case raw([UInt8])
+    }
+    private let state: Mutex<State>
+
+    init(parsed: [RateKey: Money]) { state = Mutex(.parsed(parsed)) }
+
+    /// Rates in the catalog file's `rates` syntax, parsed on first access. The text must already be
+    /// known to be valid (the bundled catalog is checked by its tests and by `tokenomics prices info`).
+    init(unparsed: [UInt8]) { state = Mutex(.raw(unparsed)) }
+
+    var rates: [RateKey: Money] {
+        state.withLock { state in
+            switch state {
+            case .parsed(let rates):
+                return rates
+            case .raw(let bytes):
+                let rates = bytes.withUnsafeBufferPointer { buffer in
+                    (try? CatalogFile.parseRates(buffer)) ?? [:]
+                }
+                state = .parsed(rates)
+                return rates
+            }
+        }
     }
 }

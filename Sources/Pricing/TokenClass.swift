@@ -36,6 +36,16 @@ public enum TokenClass: String, Sendable, Hashable, Codable, CaseIterable, Custo
         }
     }
 
+    /// Whether a missing rate in a service tier falls back to the tier's rate for the fallback class
+    /// (reasoning and audio: they are output or input tokens) rather than to the standard tier's
+    /// rate for the same class (cache reads and writes: discounts of their own).
+    public var fallsBackWithinTier: Bool {
+        switch self {
+        case .reasoning, .audioInput, .audioOutput: true
+        default: false
+        }
+    }
+
     /// Short key used in the catalog file.
     var catalogKey: String {
         switch self {

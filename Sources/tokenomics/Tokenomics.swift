@@ -6,20 +6,9 @@ import Pricing
 struct Tokenomics: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokenomics",
-        abstract: "What your AI product costs to run, per call, per interaction and per user.",
-        discussion: """
-            Count tokens, price any call from a catalog of thousands of models, model unit \
-            economics before you scale, analyse usage logs, and enforce budgets live.
-
-            Examples:
-              tokenomics models gpt-4o
-              tokenomics price claude-sonnet-4-5
-              tokenomics cost --model gpt-4o --input 2000 --output 500
-              tokenomics prices info
-
-            Exit codes: 0 ok, 1 runtime failure, 2 bad input.
-            """,
-        subcommands: [Models.self, Price.self, Cost.self, Prices.self, Estimate.self, Model.self]
+        subcommands: [
+            Models.self, Price.self, Cost.self, Prices.self, Estimate.self, Model.self, Analyze.self, GenerateUsage.self, Count.self,
+        ]
     )
 
     /// Runs a command line and maps errors to exit codes: 0 ok, 1 runtime failure, 2 bad input.

@@ -1,0 +1,87 @@
+// Measures the Tokenizers target: encode and count throughput per corpus and encoding (one thread),
+// load time and memory. Prints one JSON object per line; run.sh joins them with the Python peers.
+import Foundation
+import Tokenizers
+
+let arguments = CommandLine.arguments
+let corpusDirectory = arguments.count > 1 ? arguments[1] : "../../../shared/data/corpus"
+let repeats = arguments.count > 2 ? Int(arguments[2]) ?? 3 : 3
+let files = ["prose.txt", "code.txt", "multi.txt"]
+
+func seconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+}
+
+/// CPU time of this thread: robust to the preemption of a shared machine.
+func threadCPUSeconds() -> Double {
+    var spec = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spec)
+    return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+}
+
+/// Wall and CPU seconds of `body`.
+func measure(_ body: () -> Void) -> (wall: Double, cpu: Double) {
+    let cpu0 = threadCPUSeconds()
+    let wall = seconds(ContinuousClock().measure(body))
+    return (wall, threadCPUSeconds() - cpu0)
+}
+
+func residentBytes() -> Int {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+    for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+        let digits = line.filter(\.isNumber)
+        return (Int(digits) ?? 0) * 1024
+    }
+    return 0
+}
+
+func fnv(_ ids: [Int]) -> String {
+    var h: UInt64 = 0xCBF2_9CE4_8422_2325
+    for id in ids { h = (h ^ UInt64(id)) &* 0x100_0000_01B3 }
+    return String(h, radix: 16)
+}
+
+let clock = ContinuousClock()
+if arguments.count > 3 {
+    // Profile mode: TokenizerBenchmark FILE REPEATS ENCODING [count]
+    let enc = try! Encoding.load(named: arguments[3])
+    let text = try! String(contentsOfFile: arguments[1], encoding: .utf8)
+    var total = 0
+    for _ in 0..<repeats { total += arguments.count > 4 ? enc.count(text) : enc.encodeOrdinary(text).count }
+    print(total)
+    exit(0)
+}
+for name in [EncodingName.cl100kBase, .o200kBase] {
+    let before = residentBytes()
+    var encoding: Encoding?
+    let loadTime = clock.measure {
+        encoding = try! Encoding.load(name)  // first load: read, verify SHA-256, parse, build table
+    }
+    // Load again without the SHA-256 check, to show its share of the load time.
+    let path = Bundle.main.bundleURL.appendingPathComponent("Tokenomics_Tokenizers.resources/\(name.rawValue).tiktoken").path
+    let unverified = clock.measure {
+        _ = try! Encoding(name: name.rawValue, rankFile: path, pattern: name.pattern, specialTokens: name.specialTokens)
+    }
+    let after = residentBytes()
+    let enc = encoding!
+    print(#"{"kind":"load","encoding":"\#(name.rawValue)","ms":\#(seconds(loadTime) * 1000),"ms_without_sha256":\#(seconds(unverified) * 1000),"rss_bytes":\#(after - before),"table_bytes":\#(enc.memoryFootprint)}"#)
+    for file in files {
+        let text = try! String(contentsOfFile: corpusDirectory + "/" + file, encoding: .utf8)
+        let bytes = Double(text.utf8.count)
+        _ = enc.count(text)  // warm up
+        var ids: [Int] = []
+        var best = (wall: Double.infinity, cpu: Double.infinity)
+        for _ in 0..<repeats {
+            let t = measure { ids = enc.encodeOrdinary(text) }
+            best = (min(best.wall, t.wall), min(best.cpu, t.cpu))
+        }
+        var countBest = (wall: Double.infinity, cpu: Double.infinity)
+        var count = 0
+        for _ in 0..<repeats {
+            let t = measure { count = enc.count(text) }
+            countBest = (min(countBest.wall, t.wall), min(countBest.cpu, t.cpu))
+        }
+        precondition(count == ids.count)
+        print(#"{"kind":"ours","encoding":"\#(name.rawValue)","file":"\#(file)","bytes":\#(Int(bytes)),"tokens":\#(ids.count),"hash":"\#(fnv(ids))","encode_mbps":\#(bytes / best.wall / 1e6),"count_mbps":\#(bytes / countBest.wall / 1e6),"encode_cpu_mbps":\#(bytes / best.cpu / 1e6),"count_cpu_mbps":\#(bytes / countBest.cpu / 1e6)}"#)
+    }
+}

@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""tiktoken and bpe-openai on the shared corpus, one thread: encode MB/s, load time, memory.
+Prints one JSON object per line, like the Swift benchmark. Needs TIKTOKEN_CACHE_DIR filled offline
+(run.sh does it from ../shared/data/vocab)."""
+import json, os, resource, sys, time
+
+corpus = sys.argv[1]
+repeats = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+files = ["prose.txt", "code.txt", "multi.txt"]
+
+
+def fnv(ids):
+    h = 0xCBF29CE484222325
+    for i in ids:
+        h = ((h ^ i) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return f"{h:x}"
+
+
+def rss():
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def chunked(text, size=50_000):
+    out, start = [], 0
+    while start < len(text):
+        nl = text.find("\n", start + size)
+        end = len(text) if nl < 0 else nl + 1
+        out.append(text[start:end])
+        start = end
+    return out
+
+
+def run(peer, module):
+    for name in ["cl100k_base", "o200k_base"]:
+        before = rss()
+        start = time.perf_counter()
+        enc = module.get_encoding(name)
+        enc.encode_ordinary("warm up")  # some peers build lazily
+        load = time.perf_counter() - start
+        print(json.dumps({"kind": "load", "peer": peer, "encoding": name, "ms": load * 1000,
+                          "rss_bytes": rss() - before}), flush=True)
+        for f in files:
+            text = open(os.path.join(corpus, f), encoding="utf-8").read()
+            size = len(text.encode("utf-8"))
+            best = float("inf")
+            best_cpu = float("inf")
+            ids = None
+            # bpe-openai refuses long inputs: give it chunks that end after a newline (ids then may
+            # differ from whole-file encoding at chunk boundaries, so its hash is not compared).
+            pieces = [text] if peer == "tiktoken" else chunked(text)
+            for _ in range(repeats):
+                t = time.perf_counter()
+                c = time.thread_time()
+                ids = []
+                for piece in pieces:
+                    ids += enc.encode_ordinary(piece)
+                best_cpu = min(best_cpu, time.thread_time() - c)
+                best = min(best, time.perf_counter() - t)
+            print(json.dumps({"kind": "peer", "peer": peer, "encoding": name, "file": f, "bytes": size,
+                              "tokens": len(ids), "hash": fnv(ids), "encode_mbps": size / best / 1e6, "encode_cpu_mbps": size / best_cpu / 1e6}), flush=True)
+
+
+which = sys.argv[3] if len(sys.argv) > 3 else "tiktoken,bpe-openai"
+for peer in which.split(","):
+    if peer == "tiktoken":
+        import tiktoken
+        run("tiktoken", tiktoken)
+    elif peer == "bpe-openai":
+        import bpe_openai
+        run("bpe-openai", bpe_openai)

@@ -1,0 +1,39 @@
+#!/usr/bin/env python3
+"""Turns the JSON lines of run.sh into the Markdown tables of BENCHMARKS.md.
+
+Throughput is MB/s (10^6 bytes of UTF-8 per second) on one thread, best of the repeats. The main
+figures use the thread's CPU time (robust to the preemption of a shared 2-core machine); wall-clock
+figures are given after them."""
+import json, sys
+
+rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
+ours = {(r["encoding"], r["file"]): r for r in rows if r["kind"] == "ours"}
+peers = {(r["peer"], r["encoding"], r["file"]): r for r in rows if r["kind"] == "peer"}
+loads = [r for r in rows if r["kind"] == "load"]
+
+
+def table(suffix, title):
+    print(f"**{title}**")
+    print()
+    print("| encoding | corpus | ours encode | ours count | tiktoken | bpe-openai | encode / tiktoken | count / tiktoken | ids = tiktoken |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|:---:|")
+    for (enc, f), r in ours.items():
+        t = peers.get(("tiktoken", enc, f))
+        b = peers.get(("bpe-openai", enc, f))
+        tm = t["encode" + suffix] if t else float("nan")
+        bm = b["encode" + suffix] if b else float("nan")
+        same = "yes" if t and t["hash"] == r["hash"] and t["tokens"] == r["tokens"] else "NO"
+        print(f"| {enc} | {f} | {r['encode' + suffix]:.1f} | {r['count' + suffix]:.1f} | {tm:.1f} | {bm:.1f} | "
+              f"{r['encode' + suffix] / tm:.1f}x | {r['count' + suffix] / tm:.1f}x | {same} |")
+    print()
+
+
+table("_cpu_mbps", "MB/s, thread CPU time")
+table("_mbps", "MB/s, wall clock")
+print("| encoding | who | load ms | load ms without SHA-256 check | RSS growth MB | table MB |")
+print("|---|---|---:|---:|---:|---:|")
+for r in loads:
+    who = r.get("peer", "ours")
+    table_mb = f"{r['table_bytes'] / 1e6:.1f}" if "table_bytes" in r else ""
+    plain = f"{r['ms_without_sha256']:.1f}" if "ms_without_sha256" in r else ""
+    print(f"| {r['encoding']} | {who} | {r['ms']:.1f} | {plain} | {r['rss_bytes'] / 1e6:.1f} | {table_mb} |")

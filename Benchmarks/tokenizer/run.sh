@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Tokenizer benchmark: ours (release build) against tiktoken and bpe-openai, same run, one thread.
+# Usage: Benchmarks/tokenizer/run.sh [REPEATS]      (from anywhere; needs pip tiktoken bpe-openai)
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+data="$root/../shared/data"
+repeats="${1:-3}"
+cache="${TIKTOKEN_CACHE_DIR:-$here/.build/tiktoken-cache}"
+mkdir -p "$cache"
+cp "$data/vocab/cl100k_base.tiktoken" "$cache/9b5ad71b2ce5302211f9c61530b329a4922fc6a4"
+cp "$data/vocab/o200k_base.tiktoken" "$cache/fb374d419588a4632f3f557e76b4b70aebbca790"
+cp "$data/vocab/p50k_base.tiktoken" "$cache/ec7223a39ce59f226a68acc30dc1af2788490e15"
+(cd "$here" && swift build -c release --product TokenizerBenchmark >&2)
+out="$here/.build/results.jsonl"
+: > "$out"
+"$here/.build/release/TokenizerBenchmark" "$data/corpus" "$repeats" | tee -a "$out" >&2
+TIKTOKEN_CACHE_DIR="$cache" python3 "$here/peers.py" "$data/corpus" "$repeats" | tee -a "$out" >&2
+python3 "$here/report.py" "$out"

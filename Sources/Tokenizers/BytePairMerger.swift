@@ -1,0 +1,211 @@
+/// Scratch space and the merge loops of byte-pair encoding over one piece at a time.
+///
+/// Short pieces use tiktoken's own algorithm (a vector of parts and a linear scan for the lowest
+/// rank), which is fastest for the few bytes of a typical piece. Pieces longer than
+/// ``longPiece`` bytes use a binary heap of candidate pairs over a linked list of parts, which
+/// performs the same merges in the same order (lowest rank first, leftmost on ties) in
+/// O(n log n), so a megabyte without a space costs about what a megabyte of prose costs.
+struct BytePairMerger: ~Copyable {
+    static let longPiece = 16
+
+    let table: RankTable
+    /// Part starts (short path) or next-part links (long path).
+    private var starts: UnsafeMutablePointer<Int32>
+    private var ranks: UnsafeMutablePointer<UInt32>
+    private var previous: UnsafeMutablePointer<Int32>
+    private var heap: UnsafeMutablePointer<UInt64>
+    /// Token rank of each part.
+    private var tokens: UnsafeMutablePointer<UInt32>
+    private var capacity: Int
+
+    init(table: RankTable) {
+        self.table = table
+        capacity = BytePairMerger.longPiece + 2
+        starts = .allocate(capacity: capacity)
+        ranks = .allocate(capacity: capacity)
+        previous = .allocate(capacity: capacity)
+        heap = .allocate(capacity: 2 * capacity + 4)
+        tokens = .allocate(capacity: capacity)
+    }
+
+    deinit {
+        tokens.deallocate()
+        starts.deallocate()
+        ranks.deallocate()
+        previous.deallocate()
+        heap.deallocate()
+    }
+
+    private mutating func reserve(_ n: Int) {
+        guard n > capacity else { return }
+        starts.deallocate(); ranks.deallocate(); previous.deallocate(); heap.deallocate(); tokens.deallocate()
+        capacity = n
+        tokens = .allocate(capacity: n)
+        starts = .allocate(capacity: n)
+        ranks = .allocate(capacity: n)
+        previous = .allocate(capacity: n)
+        heap = .allocate(capacity: 2 * n + 4)
+    }
+
+    /// Rank of `piece[from..<to]`, or ``RankTable/none``.
+    @inline(__always)
+    private func rank(_ piece: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> UInt32 {
+        table.rank(piece + from, to - from)
+    }
+
+    /// Encodes one piece, calling `emit` with each token rank in order.
+    /// The caller has already handled one-byte pieces and pieces that are whole tokens.
+    @inline(__always)
+    mutating func merge(_ piece: UnsafePointer<UInt8>, _ length: Int, _ emit: (UInt32) -> Void) {
+        if length <= BytePairMerger.longPiece {
+            let partCount = mergeShort(piece, length)
+            for k in 0..<(partCount - 1) { emit(tokens[k]) }
+        } else {
+            mergeLong(piece, length)
+            var k = 0
+            while k < length {
+                emit(tokens[k])
+                k = Int(starts[k])
+            }
+        }
+    }
+
+    /// The number of tokens of one piece, without building them.
+    @inline(__always)
+    mutating func count(_ piece: UnsafePointer<UInt8>, _ length: Int) -> Int {
+        if length <= BytePairMerger.longPiece {
+            return mergeShort(piece, length) - 1
+        }
+        mergeLong(piece, length)
+        var k = 0
+        var n = 0
+        while k < length {
+            k = Int(starts[k])
+            n += 1
+        }
+        return n
+    }
+
+    /// tiktoken's `byte_pair_merge`; leaves the part starts (and the end) in `starts`.
+    /// - Returns: the number of entries in `starts` (parts + 1).
+    @inline(__always)
+    private mutating func mergeShort(_ piece: UnsafePointer<UInt8>, _ length: Int) -> Int {
+        let none = RankTable.none
+        var minRank = none
+        var minIndex = 0
+        for i in 0..<(length - 1) {
+            let r = rank(piece, i, i + 2)
+            if r < minRank { minRank = r; minIndex = i }
+            starts[i] = Int32(i)
+            ranks[i] = r
+            tokens[i] = table.byteRanks[Int(piece[i])]
+        }
+        tokens[length - 1] = table.byteRanks[Int(piece[length - 1])]
+        starts[length - 1] = Int32(length - 1)
+        ranks[length - 1] = none
+        starts[length] = Int32(length)
+        ranks[length] = none
+        var count = length + 1
+        while minRank != none {
+            let i = minIndex
+            if i > 0 {
+                ranks[i - 1] = i + 2 < count ? rank(piece, Int(starts[i - 1]), Int(starts[i + 2])) : none
+            }
+            ranks[i] = i + 3 < count ? rank(piece, Int(starts[i]), Int(starts[i + 3])) : none
+            tokens[i] = minRank
+            // remove part i + 1
+            var k = i + 1
+            while k < count - 1 {
+                starts[k] = starts[k + 1]
+                ranks[k] = ranks[k + 1]
+                tokens[k] = tokens[k + 1]
+                k += 1
+            }
+            count -= 1
+            minRank = none
+            for j in 0..<(count - 1) where ranks[j] < minRank {
+                minRank = ranks[j]
+                minIndex = j
+            }
+        }
+        return count
+    }
+
+    /// Heap-driven merge for long pieces; leaves `starts[p]` = start of the part after the part
+    /// that starts at `p`, for each surviving part (the last one links to `length`).
+    private mutating func mergeLong(_ piece: UnsafePointer<UInt8>, _ length: Int) {
+        reserve(length + 1)
+        let maxToken = table.maxTokenLength
+        let none = RankTable.none
+        var heapCount = 0
+        @inline(__always) func push(_ value: UInt64) {
+            var i = heapCount
+            heapCount += 1
+            while i > 0 {
+                let parent = (i - 1) >> 1
+                if heap[parent] <= value { break }
+                heap[i] = heap[parent]
+                i = parent
+            }
+            heap[i] = value
+        }
+        @inline(__always) func pop() -> UInt64 {
+            let top = heap[0]
+            heapCount -= 1
+            let last = heap[heapCount]
+            var i = 0
+            while true {
+                var child = 2 * i + 1
+                if child >= heapCount { break }
+                if child + 1 < heapCount && heap[child + 1] < heap[child] { child += 1 }
+                if last <= heap[child] { break }
+                heap[i] = heap[child]
+                i = child
+            }
+            heap[i] = last
+            return top
+        }
+        @inline(__always) func pairRank(_ from: Int, _ to: Int) -> UInt32 {
+            to - from > maxToken ? none : rank(piece, from, to)
+        }
+        // starts[p]: next part; previous[p]: previous part; ranks[p]: rank of the pair that starts
+        // at p (none if there is none or p is merged away); tokens[p]: token of part p.
+        for i in 0..<length {
+            starts[i] = Int32(i + 1)
+            previous[i] = Int32(i - 1)
+            tokens[i] = table.byteRanks[Int(piece[i])]
+        }
+        for i in 0..<(length - 1) {
+            let r = table.pairRanks[Int(piece[i]) | Int(piece[i + 1]) &<< 8]
+            ranks[i] = r
+            if r != none { push(UInt64(r) << 32 | UInt64(i)) }
+        }
+        ranks[length - 1] = none
+        while heapCount > 0 {
+            let top = pop()
+            let r = UInt32(top >> 32)
+            let p = Int(top & 0xFFFF_FFFF)
+            guard ranks[p] == r else { continue }  // stale: the pair at p changed or p was merged away
+            let q = Int(starts[p])
+            let end = Int(starts[q])
+            // merge q into p
+            ranks[q] = none
+            tokens[p] = r
+            starts[p] = Int32(end)
+            if end < length { previous[end] = Int32(p) }
+            let before = Int(previous[p])
+            if before >= 0 {
+                let rb = pairRank(before, end)
+                ranks[before] = rb
+                if rb != none { push(UInt64(rb) << 32 | UInt64(before)) }
+            }
+            if end < length {
+                let rn = pairRank(p, Int(starts[end]))
+                ranks[p] = rn
+                if rn != none { push(UInt64(rn) << 32 | UInt64(p)) }
+            } else {
+                ranks[p] = none
+            }
+        }
+    }
+}

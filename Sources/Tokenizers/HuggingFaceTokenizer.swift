@@ -1,0 +1,303 @@
+public import Foundation
+
+/// A Hugging Face `tokenizer.json` byte-level BPE tokenizer.
+///
+/// Supports the NFC, NFKC and Sequence normalizers; the ByteLevel (with or without its GPT-2 split,
+/// which runs on the hand-written ``SplitPattern/p50k`` pre-tokenizer), Split (a general regex path
+/// with `NSRegularExpression`) and Sequence pre-tokenizers; added and special tokens; merges given
+/// as `"a b"` strings or `["a", "b"]` pairs. Merges apply lowest rank first, leftmost on ties, as
+/// the `tokenizers` library does.
+///
+/// ```swift
+/// let tokenizer = try HuggingFaceTokenizer(contentsOf: "deepseek_tokenizer.json")
+/// let n = tokenizer.count("hello world", allowedSpecial: .all)
+/// ```
+public struct HuggingFaceTokenizer: TokenCounter {
+    /// The file name the tokenizer came from.
+    public let name: String
+    let core: HuggingFaceCore
+
+    /// Loads a `tokenizer.json` file.
+    /// - Throws: ``TokenizerError/unreadableFile(path:reason:)`` or ``TokenizerError/invalidTokenizerJSON(_:)``.
+    public init(contentsOf path: String) throws(TokenizerError) {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw .unreadableFile(path: path, reason: error.localizedDescription)
+        }
+        try self.init(data: data, name: URL(fileURLWithPath: path).lastPathComponent)
+    }
+
+    /// Parses the contents of a `tokenizer.json` file.
+    /// - Throws: ``TokenizerError/invalidTokenizerJSON(_:)``.
+    public init(data: Data, name: String = "tokenizer.json") throws(TokenizerError) {
+        self.name = name
+        core = try HuggingFaceCore(data: data)
+    }
+
+    /// Encodes text. Added tokens that are not special are always recognised, as in `tokenizers`;
+    /// special added tokens only when `allowedSpecial` allows them (otherwise they are ordinary text).
+    public func encode(_ text: String, allowedSpecial: AllowedSpecial = .none) -> [Int] {
+        core.encode(text, allowed: allowedSpecial).map(Int.init)
+    }
+
+    /// Counts the tokens of text.
+    public func count(_ text: String, allowedSpecial: AllowedSpecial = .none) -> Int {
+        core.encode(text, allowed: allowedSpecial).count
+    }
+
+    /// Decodes ids to text (ByteLevel decoding; invalid UTF-8 becomes U+FFFD).
+    /// - Throws: ``TokenizerError/unknownToken(_:)``.
+    public func decode(_ tokens: [Int]) throws(TokenizerError) -> String {
+        var bytes: [UInt8] = []
+        for token in tokens {
+            guard token >= 0, token < core.idBytes.count, let b = core.idBytes[token] else { throw .unknownToken(token) }
+            bytes.append(contentsOf: b)
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+/// The tables and steps of a ``HuggingFaceTokenizer``.
+final class HuggingFaceCore: @unchecked Sendable {
+    enum Normalizer { case nfc, nfkc }
+    enum PreStep {
+        case byteLevel(addPrefixSpace: Bool, useRegex: Bool)
+        case split(NSRegularExpression, behavior: String, invert: Bool)
+    }
+    struct Added {
+        let content: String
+        let id: UInt32
+        let special: Bool
+    }
+
+    var normalizers: [Normalizer] = []
+    var steps: [PreStep] = []
+    var added: [Added] = []
+    /// Bytes of each id (byte-level decoded; added tokens as their UTF-8).
+    var idBytes: [[UInt8]?] = []
+    /// Id of each single byte.
+    var byteIDs = [UInt32](repeating: .max, count: 256)
+    /// (left id, right id) -> (merge rank, merged id).
+    var merges: [UInt64: (rank: UInt32, id: UInt32)] = [:]
+
+    /// GPT-2's byte-to-unicode table.
+    static let byteToScalar: [UInt32] = {
+        var bs: [Int] = Array(33...126) + Array(161...172) + Array(174...255)
+        var cs = bs
+        var n = 0
+        for b in 0..<256 where !bs.contains(b) {
+            bs.append(b)
+            cs.append(256 + n)
+            n += 1
+        }
+        var table = [UInt32](repeating: 0, count: 256)
+        for (b, c) in zip(bs, cs) { table[b] = UInt32(c) }
+        return table
+    }()
+
+    init(data: Data) throws(TokenizerError) {
+        guard let root = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw .invalidTokenizerJSON("not a JSON object")
+        }
+        guard let model = root["model"] as? [String: Any], (model["type"] as? String ?? "BPE") == "BPE",
+              let vocab = model["vocab"] as? [String: Any], let mergeList = model["merges"] as? [Any]
+        else { throw .invalidTokenizerJSON("the model is not a BPE model with a vocab and merges") }
+        var scalarToByte: [UInt32: UInt8] = [:]
+        for (b, c) in HuggingFaceCore.byteToScalar.enumerated() { scalarToByte[c] = UInt8(b) }
+        var strings: [String: UInt32] = [:]
+        var maxID = 0
+        for (token, value) in vocab {
+            guard let id = (value as? NSNumber)?.intValue else { throw .invalidTokenizerJSON("vocab id of \(token)") }
+            strings[token] = UInt32(id)
+            maxID = max(maxID, id)
+        }
+        let addedList = root["added_tokens"] as? [[String: Any]] ?? []
+        for token in addedList { maxID = max(maxID, (token["id"] as? NSNumber)?.intValue ?? 0) }
+        idBytes = [[UInt8]?](repeating: nil, count: maxID + 1)
+        for (token, id) in strings {
+            var bytes: [UInt8] = []
+            var ok = true
+            for scalar in token.unicodeScalars {
+                if let b = scalarToByte[scalar.value] { bytes.append(b) } else { ok = false; break }
+            }
+            if !ok { bytes = Array(token.utf8) }
+            idBytes[Int(id)] = bytes
+            if bytes.count == 1 && ok { byteIDs[Int(bytes[0])] = id }
+        }
+        for (rank, entry) in mergeList.enumerated() {
+            let pair: [String]
+            if let text = entry as? String {
+                pair = text.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            } else if let list = entry as? [String] {
+                pair = list
+            } else {
+                throw .invalidTokenizerJSON("merge \(rank + 1) is neither \"a b\" nor [\"a\", \"b\"]")
+            }
+            guard pair.count == 2, let left = strings[pair[0]], let right = strings[pair[1]],
+                  let merged = strings[pair[0] + pair[1]]
+            else { throw .invalidTokenizerJSON("merge \(rank + 1) names tokens that are not in the vocab") }
+            let key = UInt64(left) << 32 | UInt64(right)
+            if merges[key] == nil { merges[key] = (UInt32(rank), merged) }
+        }
+        for token in addedList {
+            guard let content = token["content"] as? String, let id = (token["id"] as? NSNumber)?.intValue else {
+                throw .invalidTokenizerJSON("an added token without content or id")
+            }
+            added.append(Added(content: content, id: UInt32(id), special: token["special"] as? Bool ?? false))
+            idBytes[id] = Array(content.utf8)
+        }
+        added.sort { $0.content.utf8.count > $1.content.utf8.count }
+        try parseNormalizer(root["normalizer"])
+        try parsePreTokenizer(root["pre_tokenizer"])
+    }
+
+    private func parseNormalizer(_ value: Any?) throws(TokenizerError) {
+        guard let object = value as? [String: Any] else { return }
+        switch object["type"] as? String {
+        case "NFC": normalizers.append(.nfc)
+        case "NFKC": normalizers.append(.nfkc)
+        case "Sequence":
+            for item in object["normalizers"] as? [Any] ?? [] { try parseNormalizer(item) }
+        case let other:
+            throw .invalidTokenizerJSON("unsupported normalizer \(other ?? "?")")
+        }
+    }
+
+    private func parsePreTokenizer(_ value: Any?) throws(TokenizerError) {
+        guard let object = value as? [String: Any] else { return }
+        switch object["type"] as? String {
+        case "ByteLevel":
+            steps.append(.byteLevel(addPrefixSpace: object["add_prefix_space"] as? Bool ?? true,
+                                    useRegex: object["use_regex"] as? Bool ?? true))
+        case "Split":
+            let pattern = object["pattern"] as? [String: Any]
+            let source: String
+            if let regex = pattern?["Regex"] as? String {
+                source = regex
+            } else if let literal = pattern?["String"] as? String {
+                source = NSRegularExpression.escapedPattern(for: literal)
+            } else {
+                throw .invalidTokenizerJSON("a Split pre-tokenizer without a pattern")
+            }
+            let behavior = object["behavior"] as? String ?? "Isolated"
+            guard ["Isolated", "Removed"].contains(behavior) else {
+                throw .invalidTokenizerJSON("unsupported Split behavior \(behavior)")
+            }
+            do {
+                steps.append(.split(try NSRegularExpression(pattern: source), behavior: behavior,
+                                    invert: object["invert"] as? Bool ?? false))
+            } catch {
+                throw .invalidTokenizerJSON("the Split pattern \(source) does not compile")
+            }
+        case "Sequence":
+            for item in object["pretokenizers"] as? [Any] ?? [] { try parsePreTokenizer(item) }
+        case let other:
+            throw .invalidTokenizerJSON("unsupported pre-tokenizer \(other ?? "?")")
+        }
+    }
+
+    // MARK: Encode
+
+    func encode(_ text: String, allowed: AllowedSpecial) -> [UInt32] {
+        var out: [UInt32] = []
+        // Added tokens first: special ones only when allowed.
+        let usable = added.filter { token in
+            guard token.special else { return true }
+            switch allowed {
+            case .none: return false
+            case .all: return true
+            case .some(let set): return set.contains(token.content)
+            }
+        }
+        var rest = Substring(text)
+        while !rest.isEmpty {
+            var earliest: (range: Range<String.Index>, token: Added)?
+            for token in usable {
+                if let range = rest.range(of: token.content),
+                   earliest == nil || range.lowerBound < earliest!.range.lowerBound {
+                    earliest = (range, token)
+                }
+            }
+            guard let match = earliest else {
+                encodeOrdinary(String(rest), into: &out)
+                break
+            }
+            if match.range.lowerBound > rest.startIndex {
+                encodeOrdinary(String(rest[..<match.range.lowerBound]), into: &out)
+            }
+            out.append(match.token.id)
+            rest = rest[match.range.upperBound...]
+        }
+        return out
+    }
+
+    private func encodeOrdinary(_ text: String, into out: inout [UInt32]) {
+        var normalized = text
+        for normalizer in normalizers {
+            switch normalizer {
+            case .nfc: normalized = normalized.precomposedStringWithCanonicalMapping
+            case .nfkc: normalized = normalized.precomposedStringWithCompatibilityMapping
+            }
+        }
+        var pieces = [normalized]
+        for step in steps {
+            var next: [String] = []
+            for piece in pieces { split(piece, step, into: &next) }
+            pieces = next
+        }
+        for piece in pieces where !piece.isEmpty { merge(Array(piece.utf8), into: &out) }
+    }
+
+    private func split(_ piece: String, _ step: PreStep, into out: inout [String]) {
+        switch step {
+        case .byteLevel(let addPrefixSpace, let useRegex):
+            let text = addPrefixSpace && !piece.hasPrefix(" ") ? " " + piece : piece
+            guard useRegex else { out.append(text); return }
+            var utf8 = Array(text.utf8)
+            let n = utf8.count
+            utf8.append(contentsOf: [UInt8](repeating: 0, count: 16))
+            utf8.withUnsafeBufferPointer { buffer in
+                let splitter = P50KPreTokenizer()
+                var i = 0
+                while i < n {
+                    let end = splitter.pieceEnd(buffer.baseAddress!, n, i)
+                    out.append(String(decoding: buffer[i..<end], as: UTF8.self))
+                    i = end
+                }
+            }
+        case .split(let regex, let behavior, let invert):
+            let ns = piece as NSString
+            var last = 0
+            var parts: [(String, isMatch: Bool)] = []
+            for match in regex.matches(in: piece, range: NSRange(location: 0, length: ns.length)) {
+                if match.range.location > last {
+                    parts.append((ns.substring(with: NSRange(location: last, length: match.range.location - last)), false))
+                }
+                if match.range.length > 0 { parts.append((ns.substring(with: match.range), true)) }
+                last = match.range.location + match.range.length
+            }
+            if last < ns.length { parts.append((ns.substring(from: last), false)) }
+            for (text, isMatch) in parts {
+                if behavior == "Removed" && isMatch != invert { continue }
+                out.append(text)
+            }
+        }
+    }
+
+    /// Byte-level BPE of one piece: lowest merge rank first, leftmost on ties.
+    private func merge(_ bytes: [UInt8], into out: inout [UInt32]) {
+        var symbols = bytes.map { byteIDs[Int($0)] }
+        while symbols.count > 1 {
+            var best: (rank: UInt32, index: Int, id: UInt32)?
+            for i in 0..<(symbols.count - 1) {
+                if let m = merges[UInt64(symbols[i]) << 32 | UInt64(symbols[i + 1])], best == nil || m.rank < best!.rank {
+                    best = (m.rank, i, m.id)
+                }
+            }
+            guard let best else { break }
+            symbols[best.index] = best.id
+            symbols.remove(at: best.index + 1)
+        }
+        out.append(contentsOf: symbols)
+    }
+}

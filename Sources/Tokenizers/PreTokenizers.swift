@@ -1,0 +1,321 @@
+/// A hand-written pre-tokenizer: splits UTF-8 text into the pieces that a tiktoken split pattern
+/// would produce, without a regex engine.
+///
+/// `pieceEnd` returns the end of the piece that starts at `start`; `start < count`, and the text
+/// is valid UTF-8, so every scalar read stays in bounds.
+protocol PreTokenizer: Sendable {
+    func pieceEnd(_ text: UnsafePointer<UInt8>, _ count: Int, _ start: Int) -> Int
+}
+
+/// Decodes the scalar at `index` of valid UTF-8: its value and length in bytes.
+@inline(__always)
+func decodeScalar(_ p: UnsafePointer<UInt8>, _ index: Int) -> (UInt32, Int) {
+    let b0 = UInt32(p[index])
+    if b0 < 0x80 { return (b0, 1) }
+    if b0 < 0xE0 { return (((b0 & 0x1F) << 6) | (UInt32(p[index + 1]) & 0x3F), 2) }
+    if b0 < 0xF0 {
+        return (((b0 & 0x0F) << 12) | ((UInt32(p[index + 1]) & 0x3F) << 6) | (UInt32(p[index + 2]) & 0x3F), 3)
+    }
+    return (
+        ((b0 & 0x07) << 18) | ((UInt32(p[index + 1]) & 0x3F) << 12) | ((UInt32(p[index + 2]) & 0x3F) << 6)
+            | (UInt32(p[index + 3]) & 0x3F), 4
+    )
+}
+
+private let L = UnicodeClasses.letter
+private let N = UnicodeClasses.number
+private let WS = UnicodeClasses.space
+private let UP = UnicodeClasses.upper
+private let LO = UnicodeClasses.lower
+private let apostrophe: UInt32 = 0x27
+
+@inline(__always)
+private func isNewline(_ c: UInt32) -> Bool { c == 0x0A || c == 0x0D }
+
+extension UnicodeClasses {
+    /// End of the run of scalars whose flags intersect `mask`, from `index`.
+    @inline(__always)
+    func runEnd(_ p: UnsafePointer<UInt8>, _ count: Int, _ index: Int, _ mask: UInt8) -> Int {
+        var j = index
+        while j < count {
+            let b = p[j]
+            if b < 0x80 {
+                if flags(UInt32(b)) & mask == 0 { break }
+                j &+= 1
+            } else {
+                let (c, l) = decodeScalar(p, j)
+                if flags(c) & mask == 0 { break }
+                j &+= l
+            }
+        }
+        return j
+    }
+
+    /// End of the run of "other" scalars (not `\s`, `\p{L}` or `\p{N}`) from `index`.
+    @inline(__always)
+    func otherRunEnd(_ p: UnsafePointer<UInt8>, _ count: Int, _ index: Int) -> Int {
+        var j = index
+        while j < count {
+            let (c, l) = decodeScalar(p, j)
+            if flags(c) & (L | N | WS) != 0 { break }
+            j &+= l
+        }
+        return j
+    }
+}
+
+/// End of a run of CR and LF bytes (and `/` when `slash`) from `index`.
+@inline(__always)
+private func newlineRunEnd(_ p: UnsafePointer<UInt8>, _ count: Int, _ index: Int, slash: Bool) -> Int {
+    var j = index
+    while j < count {
+        let b = p[j]
+        if b == 0x0A || b == 0x0D || (slash && b == 0x2F) { j &+= 1 } else { break }
+    }
+    return j
+}
+
+/// Matches the tail of a whitespace run: the `\s++$`, `\s*[\r\n]`, `\s+(?!\S)` and `\s`
+/// alternatives (cl100k order when `endFirst`, o200k order otherwise: `\s*[\r\n]+`, `\s+(?!\S)`, `\s+`).
+@inline(__always)
+private func whitespaceEnd(
+    _ classes: UnicodeClasses, _ p: UnsafePointer<UInt8>, _ count: Int, _ start: Int, _ firstLength: Int,
+    endFirst: Bool
+) -> Int {
+    var j = start + firstLength
+    var lastStart = start
+    let b0 = p[start]
+    var newlineEnd = (b0 == 0x0A || b0 == 0x0D) ? start + 1 : -1
+    while j < count {
+        let (c, l) = decodeScalar(p, j)
+        if classes.flags(c) & WS == 0 { break }
+        if isNewline(c) { newlineEnd = j + 1 }
+        lastStart = j
+        j &+= l
+    }
+    if endFirst {
+        if j == count { return count }
+        if newlineEnd >= 0 { return newlineEnd }
+    } else {
+        if newlineEnd >= 0 { return newlineEnd }
+        if j == count { return count }
+    }
+    if lastStart > start { return lastStart }
+    return j
+}
+
+/// The cl100k_base split pattern:
+/// `'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s`
+struct CL100KPreTokenizer: PreTokenizer, @unchecked Sendable {
+    let classes = UnicodeClasses.shared
+
+    @inline(__always)
+    func pieceEnd(_ p: UnsafePointer<UInt8>, _ count: Int, _ i: Int) -> Int {
+        let (c0, l0) = decodeScalar(p, i)
+        let f0 = classes.flags(c0)
+        if c0 == apostrophe && i + 1 < count {
+            let (c1, l1) = decodeScalar(p, i + 1)
+            switch c1 {
+            case 0x73, 0x53, 0x17F, 0x64, 0x44, 0x6D, 0x4D, 0x74, 0x54:  // s S ſ d D m M t T
+                return i + 1 + l1
+            case 0x6C, 0x4C:  // l L
+                if i + 2 < count, p[i + 2] | 0x20 == 0x6C { return i + 3 }
+            case 0x76, 0x56, 0x72, 0x52:  // v V r R
+                if i + 2 < count, p[i + 2] | 0x20 == 0x65 { return i + 3 }
+            default: break
+            }
+        }
+        if f0 & L != 0 { return classes.runEnd(p, count, i + l0, L) }
+        if f0 & N == 0 && !isNewline(c0) {
+            let j = i + l0
+            if j < count {
+                let (c1, l1) = decodeScalar(p, j)
+                if classes.flags(c1) & L != 0 { return classes.runEnd(p, count, j + l1, L) }
+            }
+        }
+        if f0 & N != 0 {
+            var j = i + l0
+            var k = 1
+            while k < 3 && j < count {
+                let (c, l) = decodeScalar(p, j)
+                if classes.flags(c) & N == 0 { break }
+                j += l
+                k += 1
+            }
+            return j
+        }
+        if c0 == 0x20 && i + 1 < count {
+            let (c1, l1) = decodeScalar(p, i + 1)
+            if classes.flags(c1) & (L | N | WS) == 0 {
+                return newlineRunEnd(p, count, classes.otherRunEnd(p, count, i + 1 + l1), slash: false)
+            }
+        }
+        if f0 & (L | N | WS) == 0 {
+            return newlineRunEnd(p, count, classes.otherRunEnd(p, count, i + l0), slash: false)
+        }
+        return whitespaceEnd(classes, p, count, i, l0, endFirst: true)
+    }
+}
+
+/// The o200k_base split pattern:
+/// `[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?`
+/// `|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?`
+/// `|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+`, with the backtracking of a
+/// Perl-style engine reproduced where the classes overlap (`\p{Lm}`, `\p{Lo}`, `\p{M}`).
+struct O200KPreTokenizer: PreTokenizer, @unchecked Sendable {
+    let classes = UnicodeClasses.shared
+
+    /// `(?i:'s|'t|'re|'ve|'m|'ll|'d)?` at `index`.
+    @inline(__always)
+    func contractionEnd(_ p: UnsafePointer<UInt8>, _ count: Int, _ index: Int) -> Int {
+        guard index + 1 < count, p[index] == 0x27 else { return index }
+        let (c1, l1) = decodeScalar(p, index + 1)
+        switch c1 {
+        case 0x73, 0x53, 0x17F, 0x74, 0x54, 0x6D, 0x4D, 0x64, 0x44:  // s S ſ t T m M d D
+            return index + 1 + l1
+        case 0x72, 0x52, 0x76, 0x56:  // r R v V
+            if index + 2 < count, p[index + 2] | 0x20 == 0x65 { return index + 3 }
+        case 0x6C, 0x4C:
+            if index + 2 < count, p[index + 2] | 0x20 == 0x6C { return index + 3 }
+        default: break
+        }
+        return index
+    }
+
+    /// Start of the scalar before `index`.
+    @inline(__always)
+    func previousStart(_ p: UnsafePointer<UInt8>, _ index: Int) -> Int {
+        var j = index - 1
+        while p[j] & 0xC0 == 0x80 { j -= 1 }
+        return j
+    }
+
+    /// `U* W+` from `start`, with backtracking; -1 if it does not match.
+    @inline(__always)
+    func upperThenLower(_ p: UnsafePointer<UInt8>, _ count: Int, _ start: Int) -> Int {
+        let u = classes.runEnd(p, count, start, UP)
+        if u < count {
+            let (c, l) = decodeScalar(p, u)
+            if classes.flags(c) & LO != 0 { return classes.runEnd(p, count, u + l, LO) }
+        }
+        var t = u
+        while t > start {
+            t = previousStart(p, t)
+            let (c, l) = decodeScalar(p, t)
+            if classes.flags(c) & LO != 0 { return classes.runEnd(p, count, t + l, LO) }
+        }
+        return -1
+    }
+
+    /// ASCII-only fast path for the letter alternatives; -1 when a non-ASCII byte is involved
+    /// (then the general path decides).
+    @inline(__always)
+    func asciiWordEnd(_ p: UnsafePointer<UInt8>, _ count: Int, _ i: Int) -> Int {
+        let b0 = p[i]
+        var j = i
+        if b0 &- 0x41 >= 26 && b0 &- 0x61 >= 26 {
+            // one prefix byte that is not a letter, digit, CR or LF
+            if b0 >= 0x80 || b0 &- 0x30 < 10 || b0 == 0x0A || b0 == 0x0D { return -1 }
+            j = i + 1
+            if j >= count { return -1 }
+        }
+        let start = j
+        while j < count && p[j] &- 0x41 < 26 { j &+= 1 }
+        if j < count && p[j] >= 0x80 { return -1 }
+        let upperEnd = j
+        while j < count && p[j] &- 0x61 < 26 { j &+= 1 }
+        if j < count && p[j] >= 0x80 { return -1 }
+        if j == start { return -1 }  // prefix byte not followed by a letter
+        _ = upperEnd
+        return contractionEnd(p, count, j)
+    }
+
+    @inline(__always)
+    func pieceEnd(_ p: UnsafePointer<UInt8>, _ count: Int, _ i: Int) -> Int {
+        let fast = asciiWordEnd(p, count, i)
+        if fast >= 0 { return fast }
+        let (c0, l0) = decodeScalar(p, i)
+        let f0 = classes.flags(c0)
+        // Letters, optionally after one non-letter, non-digit, non-newline scalar.
+        let isPrefix = f0 & (L | N) == 0 && !isNewline(c0)
+        if isPrefix || f0 & (UP | LO) != 0 {
+            // Alternative 1: P? U* W+ C?
+            if isPrefix {
+                let e = upperThenLower(p, count, i + l0)
+                if e >= 0 { return contractionEnd(p, count, e) }
+            }
+            if f0 & (UP | LO) != 0 {
+                let e = upperThenLower(p, count, i)
+                if e >= 0 { return contractionEnd(p, count, e) }
+            }
+            // Alternative 2: P? U+ W* C?
+            if isPrefix {
+                let u = classes.runEnd(p, count, i + l0, UP)
+                if u > i + l0 { return contractionEnd(p, count, classes.runEnd(p, count, u, LO)) }
+            }
+            if f0 & UP != 0 {
+                let u = classes.runEnd(p, count, i + l0, UP)
+                return contractionEnd(p, count, classes.runEnd(p, count, u, LO))
+            }
+        }
+        if f0 & N != 0 {
+            var j = i + l0
+            var k = 1
+            while k < 3 && j < count {
+                let (c, l) = decodeScalar(p, j)
+                if classes.flags(c) & N == 0 { break }
+                j += l
+                k += 1
+            }
+            return j
+        }
+        if c0 == 0x20 && i + 1 < count {
+            let (c1, l1) = decodeScalar(p, i + 1)
+            if classes.flags(c1) & (L | N | WS) == 0 {
+                return newlineRunEnd(p, count, classes.otherRunEnd(p, count, i + 1 + l1), slash: true)
+            }
+        }
+        if f0 & (L | N | WS) == 0 {
+            return newlineRunEnd(p, count, classes.otherRunEnd(p, count, i + l0), slash: true)
+        }
+        return whitespaceEnd(classes, p, count, i, l0, endFirst: false)
+    }
+}
+
+/// The p50k_base / r50k_base / gpt2 split pattern:
+/// `'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+`
+struct P50KPreTokenizer: PreTokenizer, @unchecked Sendable {
+    let classes = UnicodeClasses.shared
+
+    @inline(__always)
+    func pieceEnd(_ p: UnsafePointer<UInt8>, _ count: Int, _ i: Int) -> Int {
+        let b0 = p[i]
+        if b0 == 0x27 && i + 1 < count {
+            switch p[i + 1] {
+            case 0x73, 0x74, 0x6D, 0x64: return i + 2  // s t m d
+            case 0x72, 0x76: if i + 2 < count, p[i + 2] == 0x65 { return i + 3 }  // re ve
+            case 0x6C: if i + 2 < count, p[i + 2] == 0x6C { return i + 3 }  // ll
+            default: break
+            }
+        }
+        let k = (b0 == 0x20 && i + 1 < count) ? i + 1 : i
+        let (c, l) = decodeScalar(p, k)
+        let f = classes.flags(c)
+        if f & L != 0 { return classes.runEnd(p, count, k + l, L) }
+        if f & N != 0 { return classes.runEnd(p, count, k + l, N) }
+        if f & WS == 0 { return classes.otherRunEnd(p, count, k + l) }
+        // Whitespace: \s+(?!\S) | \s+
+        let (_, l0) = decodeScalar(p, i)
+        var j = i + l0
+        var lastStart = i
+        while j < count {
+            let (c, l) = decodeScalar(p, j)
+            if classes.flags(c) & WS == 0 { break }
+            lastStart = j
+            j &+= l
+        }
+        if j == count { return count }
+        if lastStart > i { return lastStart }
+        return j
+    }
+}

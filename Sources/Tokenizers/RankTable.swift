@@ -1,0 +1,158 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An open-addressing hash table from token bytes to rank, with the bytes of every token.
+///
+/// Slots hold the first eight bytes of the key, its length and its rank, so a lookup of a key of
+/// at most eight bytes touches one slot and compares one integer. Longer keys compare the rest of
+/// their bytes against ``bytes``. The table is immutable once built and never reallocated, so the
+/// hot loops use raw pointers into it.
+final class RankTable: @unchecked Sendable {
+    struct Slot {
+        var key8: UInt64
+        var length: UInt32  // 0 = empty
+        var rank: UInt32
+    }
+
+    /// Sentinel for "not a token".
+    static let none: UInt32 = .max
+
+    let slots: UnsafeMutablePointer<Slot>
+    let mask: Int
+    /// All token bytes, concatenated, followed by 16 zero bytes of padding.
+    let bytes: UnsafeMutablePointer<UInt8>
+    /// Offset in ``bytes`` of each rank's bytes (index = rank); `length == 0` means no such rank.
+    let offsets: UnsafeMutablePointer<UInt32>
+    let lengths: UnsafeMutablePointer<UInt32>
+    /// One past the highest rank.
+    let rankLimit: Int
+    /// Number of tokens.
+    let count: Int
+    /// Rank of each single byte, or ``none``.
+    let byteRanks: UnsafeMutablePointer<UInt32>
+    /// Rank of each two-byte string (index `b0 | b1 << 8`), or ``none``.
+    let pairRanks: UnsafeMutablePointer<UInt32>
+    /// Length of the longest token.
+    let maxTokenLength: Int
+    /// Bytes used by the table, for memory reports.
+    let memoryFootprint: Int
+
+    /// Builds the table from token byte strings, given as (offset, length) into `storage`, and ranks.
+    /// Takes ownership of `storage`, which must have room for 16 bytes past `used`.
+    /// Sets `duplicate` to the index of a span whose bytes an earlier span already has.
+    init(storage: UnsafeMutablePointer<UInt8>, used total: Int, spans: [(offset: Int, length: Int, rank: UInt32)],
+         duplicate: inout Int?) {
+        (storage + total).initialize(repeating: 0, count: 16)
+        bytes = storage
+        var maxRank = 0
+        var longest = 0
+        for span in spans {
+            maxRank = max(maxRank, Int(span.rank))
+            longest = max(longest, span.length)
+        }
+        maxTokenLength = longest
+        rankLimit = spans.isEmpty ? 0 : maxRank + 1
+        offsets = .allocate(capacity: max(rankLimit, 1))
+        offsets.initialize(repeating: 0, count: max(rankLimit, 1))
+        lengths = .allocate(capacity: max(rankLimit, 1))
+        lengths.initialize(repeating: 0, count: max(rankLimit, 1))
+        var capacity = 1024
+        while capacity < spans.count * 5 / 2 { capacity <<= 1 }
+        mask = capacity - 1
+        slots = .allocate(capacity: capacity)
+        slots.initialize(repeating: Slot(key8: 0, length: 0, rank: 0), count: capacity)
+        pairRanks = .allocate(capacity: 65536)
+        pairRanks.initialize(repeating: RankTable.none, count: 65536)
+        byteRanks = .allocate(capacity: 256)
+        byteRanks.initialize(repeating: RankTable.none, count: 256)
+        count = spans.count
+        memoryFootprint = total + 16 + rankLimit * 8 + capacity * MemoryLayout<Slot>.stride + 1024 + 65536 * 4
+        duplicate = nil
+        for (index, span) in spans.enumerated() where span.length > 0 {
+            offsets[Int(span.rank)] = UInt32(span.offset)
+            lengths[Int(span.rank)] = UInt32(span.length)
+            let key = bytes + span.offset
+            if span.length == 1 { byteRanks[Int(key[0])] = span.rank }
+            if span.length == 2 { pairRanks[Int(key[0]) | Int(key[1]) << 8] = span.rank }
+            if !insert(key, span.length, span.rank) { duplicate = index }
+        }
+    }
+
+    deinit {
+        slots.deallocate()
+        bytes.deallocate()
+        offsets.deallocate()
+        lengths.deallocate()
+        byteRanks.deallocate()
+        pairRanks.deallocate()
+    }
+
+    /// Hash of `length` bytes at `key`; reads up to 7 bytes past the end, which must be readable.
+    @inline(__always)
+    static func hash(_ key: UnsafePointer<UInt8>, _ length: Int) -> (key8: UInt64, hash: UInt64) {
+        let raw = UnsafeRawPointer(key)
+        var word = raw.loadUnaligned(as: UInt64.self)
+        if length < 8 { word &= (UInt64(1) &<< UInt64(length &* 8)) &- 1 }
+        var h = word ^ (UInt64(truncatingIfNeeded: length) &* 0x9E37_79B9_7F4A_7C15)
+        if length > 8 {
+            var offset = 8
+            while offset < length {
+                var next = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                let left = length &- offset
+                if left < 8 { next &= (UInt64(1) &<< UInt64(left &* 8)) &- 1 }
+                h = (h &* 0xFF51_AFD7_ED55_8CCD) ^ next
+                offset &+= 8
+            }
+        }
+        h = (h ^ (h &>> 31)) &* 0xD6E8_FEB8_6659_FD93
+        h ^= h &>> 29
+        return (word, h)
+    }
+
+    private func insert(_ key: UnsafePointer<UInt8>, _ length: Int, _ rank: UInt32) -> Bool {
+        let (key8, h) = RankTable.hash(key, length)
+        var index = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let slot = slots[index]
+            if slot.length == 0 {
+                slots[index] = Slot(key8: key8, length: UInt32(length), rank: rank)
+                return true
+            }
+            if slot.key8 == key8 && Int(slot.length) == length
+                && (length <= 8 || memcmp(key + 8, bytes + Int(offsets[Int(slot.rank)]) + 8, length - 8) == 0)
+            {
+                return false
+            }
+            index = (index &+ 1) & mask
+        }
+    }
+
+    /// The rank of `length` bytes at `key`, or ``none``. Reads up to 7 bytes past the end.
+    @inline(__always)
+    func rank(_ key: UnsafePointer<UInt8>, _ length: Int) -> UInt32 {
+        if length == 2 { return pairRanks[Int(key[0]) | Int(key[1]) &<< 8] }
+        let (key8, h) = RankTable.hash(key, length)
+        var index = Int(truncatingIfNeeded: h) & mask
+        let len32 = UInt32(truncatingIfNeeded: length)
+        while true {
+            let slot = slots[index]
+            if slot.key8 == key8 && slot.length == len32 {
+                if length <= 8 || memcmp(key + 8, bytes + Int(offsets[Int(slot.rank)]) + 8, length - 8) == 0 {
+                    return slot.rank
+                }
+            } else if slot.length == 0 {
+                return RankTable.none
+            }
+            index = (index &+ 1) & mask
+        }
+    }
+
+    /// Whether `rank` names a token in this table.
+    @inline(__always)
+    func contains(rank: Int) -> Bool {
+        rank >= 0 && rank < rankLimit && lengths[rank] != 0
+    }
+}

@@ -1,0 +1,65 @@
+public import Foundation
+
+/// Reads the text of files for counting: directories are walked recursively, binary files are
+/// recognised and skipped, and bytes that are not valid UTF-8 become U+FFFD with a note.
+public enum TextFiles: Sendable {
+    /// What reading one input gave.
+    public enum Content: Sendable, Equatable {
+        /// Text; `replacedInvalidUTF8` is true when invalid bytes became U+FFFD.
+        case text(String, replacedInvalidUTF8: Bool)
+        /// A binary file (it has a NUL byte in its first 8 KiB), not counted.
+        case binary
+    }
+
+    /// Decodes bytes as UTF-8, or reports them as binary.
+    public static func decode(_ data: Data) -> Content {
+        let head = data.prefix(8192)
+        if head.contains(0) { return .binary }
+        if let text = String(validating: data, as: UTF8.self) {
+            return .text(text, replacedInvalidUTF8: false)
+        }
+        return .text(String(decoding: data, as: UTF8.self), replacedInvalidUTF8: true)
+    }
+
+    /// Reads and decodes one file.
+    /// - Throws: ``TokenizerError/unreadableFile(path:reason:)``.
+    public static func read(_ path: String) throws(TokenizerError) -> Content {
+        do {
+            return decode(try Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            throw .unreadableFile(path: path, reason: error.localizedDescription)
+        }
+    }
+
+    /// The files that `paths` name: files as given, directories walked recursively in sorted order
+    /// (hidden files and folders inside them are skipped).
+    /// - Throws: ``TokenizerError/unreadableFile(path:reason:)`` for a path that does not exist.
+    public static func expand(_ paths: [String]) throws(TokenizerError) -> [String] {
+        var out: [String] = []
+        let manager = FileManager.default
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard manager.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw .unreadableFile(path: path, reason: "no such file or directory")
+            }
+            if !isDirectory.boolValue {
+                out.append(path)
+                continue
+            }
+            let base = URL(fileURLWithPath: path)
+            guard let walker = manager.enumerator(
+                at: base, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles])
+            else { throw .unreadableFile(path: path, reason: "cannot list the directory") }
+            var found: [String] = []
+            for case let url as URL in walker {
+                if (try? url.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true {
+                    let relative = url.path.hasPrefix(base.path + "/")
+                        ? String(url.path.dropFirst(base.path.count + 1)) : url.lastPathComponent
+                    found.append(path.hasSuffix("/") ? path + relative : path + "/" + relative)
+                }
+            }
+            out.append(contentsOf: found.sorted())
+        }
+        return out
+    }
+}

@@ -1,0 +1,143 @@
+import CostModel
+public import Modeling
+public import Pricing
+
+/// One user's cost against what a plan would charge them.
+public struct PlanUser: Sendable, Hashable {
+    public var user: String
+    public var cost: Money
+    public var revenue: Money
+    public var margin: Money { revenue - cost }
+}
+
+/// A plan evaluated over the log, as if every user were on it.
+///
+/// Each user-month pays `plan.revenue(interactions: plan.served(n))`; with a cap, the unserved
+/// interactions' share of that month's cost is removed (cost × served / wanted, rounded down).
+public struct PlanEvaluation: Sendable {
+    public var plan: Plan
+    /// The plan's name and kind (`flat`, `usage`, `credits`).
+    public var planName: String { plan.name }
+    public var planKind: String { plan.kindName }
+    public var revenue: Money
+    public var cost: Money
+    public var margin: Money { revenue - cost }
+    /// Users whose cost exceeds their revenue.
+    public var underwaterUsers: Int
+    public var users: Int
+    /// Underwater users, worst first (up to 20).
+    public var worst: [PlanUser]
+}
+
+/// A saving the data points to.
+public struct Lever: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable {
+        /// A cheaper model of the same mode whose context window fits what the feature sends.
+        case cheaperModel = "cheaper_model"
+        /// Long prompts with little prompt caching.
+        case promptCaching = "prompt_caching"
+        /// Many calls per interaction.
+        case callsPerInteraction = "calls_per_interaction"
+    }
+
+    public var kind: Kind
+    public var feature: String
+    public var model: String
+    /// The suggested model (cheaper-model levers).
+    public var alternative: String?
+    /// The feature's current cost on this model.
+    public var currentCost: Money
+    /// The estimated saving over the log's period, when one can be computed.
+    public var saving: Money?
+    /// What was seen and what to try.
+    public var detail: String
+}
+
+/// Plans and lever opportunities derived from an analysis.
+public struct Insights: Sendable {
+    public var plans: [PlanEvaluation]
+    public var levers: [Lever]
+
+    public init(result: AnalysisResult, catalog: Catalog, plans: [Plan]) {
+        self.plans = plans.map { Self.evaluate($0, result.userMonths) }
+        self.levers = Self.levers(result, catalog)
+    }
+
+    static func evaluate(_ plan: Plan, _ months: [UserMonthCost]) -> PlanEvaluation {
+        var perUser: [String: (cost: Money, revenue: Money)] = [:]
+        for month in months {
+            let served = plan.served(month.interactions)
+            let revenue = plan.revenue(interactions: served)
+            var cost = month.cost
+            if served < month.interactions, month.interactions > 0 {
+                cost = Money(units: month.cost.units * Int128(served) / Int128(month.interactions))
+            }
+            perUser[month.user, default: (.zero, .zero)].cost += cost
+            perUser[month.user, default: (.zero, .zero)].revenue += revenue
+        }
+        let users = perUser.map { PlanUser(user: $0.key, cost: $0.value.cost, revenue: $0.value.revenue) }
+        let underwater = users.filter { $0.cost > $0.revenue }.sorted { ($0.margin, $0.user) < ($1.margin, $1.user) }
+        return PlanEvaluation(
+            plan: plan, revenue: Money.sum(users.map(\.revenue)), cost: Money.sum(users.map(\.cost)), underwaterUsers: underwater.count,
+            users: users.count, worst: Array(underwater.prefix(20)))
+    }
+
+    static func levers(_ result: AnalysisResult, _ catalog: Catalog) -> [Lever] {
+        var levers: [Lever] = []
+        for fm in result.byFeatureModel where fm.group.cost.units > 0 {
+            guard let current = catalog.find(fm.model), current.hasTokenPrices else { continue }
+            let usage = fm.group.tokens.usage
+            // Cheaper model of the same mode and provider whose context window fits.
+            var best: (name: String, cost: Int128)? = nil
+            var currentPricer = FastPricer(model: current)
+            guard let currentCost = currentPricer.price(usage, tier: .standard, baseBandOnly: true)?.cost else { continue }
+            for candidate in catalog.models where candidate.mode == current.mode && candidate.provider == current.provider && candidate.name != current.name {
+                guard let window = candidate.maxInputTokens, window >= fm.maxInput else { continue }
+                if let maxOut = candidate.maxOutputTokens, maxOut < fm.maxOutput { continue }
+                guard let inRate = candidate.baseRate(.input), inRate.units > 0 else { continue }
+                if current.mode != "embedding" { guard let outRate = candidate.baseRate(.output), outRate.units > 0 else { continue } }
+                if candidate.name.contains("/") || candidate.name.hasPrefix("ft:") { continue }
+                if usage.reasoning > 0 && candidate.rate(.reasoning) == nil { continue }
+                var pricer = FastPricer(model: candidate)
+                guard let cost = pricer.price(usage, tier: .standard, baseBandOnly: true)?.cost, cost < currentCost else { continue }
+                if best == nil || cost < best!.cost || (cost == best!.cost && candidate.name < best!.name) { best = (candidate.name, cost) }
+            }
+            if let best, best.cost * 10 <= currentCost * 9 {
+                let saving = Money(units: (currentCost - best.cost))
+                levers.append(Lever(
+                    kind: .cheaperModel, feature: fm.feature, model: fm.model, alternative: best.name, currentCost: fm.group.cost, saving: saving,
+                    detail: "\(best.name) (same mode and provider, context window fits the longest prompt of \(fm.maxInput) tokens) would cost \(Money(units: best.cost).formatted()) instead of \(Money(units: currentCost).formatted()) at list prices; check quality first."))
+            }
+            // Long prompts, little caching.
+            let calls = max(1, fm.group.events)
+            let averageInput = fm.group.tokens.input / calls
+            if averageInput >= 1024, fm.group.tokens.cacheHitRate < 0.2,
+                let inRate = current.baseRate(.input), let cachedRate = current.rate(.cachedInput)?.rate, cachedRate < inRate
+            {
+                let target = fm.group.tokens.input / 2 - fm.group.tokens.cachedInput
+                if target > 0 {
+                    let saving = (inRate - cachedRate) * target
+                    levers.append(Lever(
+                        kind: .promptCaching, feature: fm.feature, model: fm.model, alternative: nil, currentCost: fm.group.cost, saving: saving,
+                        detail: "Prompts average \(averageInput) tokens but only \(Int((fm.group.tokens.cacheHitRate * 100).rounded()))% are read from the prompt cache; with half of the prompt cached (a stable prefix first) it would save about \(saving.formatted())."))
+                }
+            }
+        }
+        let featureCost = Dictionary(result.byFeature.map { ($0.name, $0.cost) }, uniquingKeysWith: { a, _ in a })
+        for item in result.interactionsByFeature {
+            let callsPer = Double(item.eventsWithInteraction) / Double(max(1, item.interactions))
+            guard callsPer >= 3 else { continue }
+            let cost = featureCost[item.feature] ?? .zero
+            let perInteraction = cost.divided(by: max(1, item.interactions))
+            levers.append(Lever(
+                kind: .callsPerInteraction, feature: item.feature, model: "", alternative: nil, currentCost: cost, saving: nil,
+                detail: "About \(String(format1(callsPer))) calls per interaction (\(perInteraction.formatted()) an interaction): cap the loop, batch tool calls or summarise context to cut calls."))
+        }
+        return levers.sorted { ($0.saving ?? .zero, $1.feature) > ($1.saving ?? .zero, $0.feature) }
+    }
+}
+
+func format1(_ value: Double) -> String {
+    let scaled = Int((value * 10).rounded())
+    return "\(scaled / 10).\(abs(scaled % 10))"
+}

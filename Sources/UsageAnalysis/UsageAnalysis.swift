@@ -1,1 +1,0 @@
-// The UsageAnalysis module. See ../../docs/architecture.md.

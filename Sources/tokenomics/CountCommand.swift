@@ -1,0 +1,202 @@
+import ArgumentParser
+import Foundation
+import Tokenizers
+
+extension Tokenomics {
+    /// `tokenomics count`: the tokens of files, directories, standard input or a chat request.
+    struct Count: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "count",
+            abstract: "Count the tokens of files, directories, standard input or a chat request.",
+            discussion: """
+                Counts exactly with tiktoken's encodings (cl100k_base, o200k_base, p50k_base) or a Hugging Face \
+                tokenizer.json. For closed tokenizers (Claude, Gemini) the count is an estimate, labelled as such. \
+                Text that looks like a special token (<|endoftext|>) is ordinary text unless --allow-special. \
+                Binary files are skipped and reported; invalid UTF-8 is read with replacement characters.
+                """
+        )
+
+        @Argument(help: "Files or directories (recursive). Standard input when none.")
+        var paths: [String] = []
+
+        @Option(help: "Encoding: cl100k_base, o200k_base or p50k_base (default o200k_base).")
+        var encoding: String?
+
+        @Option(help: "Model name; picks its encoding (gpt-4o, gpt-4, claude-sonnet-4, ...).")
+        var model: String?
+
+        @Option(help: "A Hugging Face tokenizer.json file.")
+        var tokenizer: String?
+
+        @Option(help: "A chat request (JSON with \"messages\") to count with the model's framing.")
+        var chat: String?
+
+        @Flag(help: "Count special tokens such as <|endoftext|> as one token each.")
+        var allowSpecial = false
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func validate() throws {
+            let chosen = [encoding, model, tokenizer].compactMap { $0 }
+            if chosen.count > 1 {
+                throw ValidationError("Give at most one of --encoding, --model and --tokenizer.")
+            }
+            if let encoding, EncodingName(rawValue: encoding) == nil {
+                throw ValidationError(TokenizerError.unknownEncoding(encoding).description)
+            }
+            if let model, ModelTokenizer(model: model) == nil {
+                throw ValidationError(TokenizerError.unknownModel(model).description)
+            }
+            if chat != nil && !paths.isEmpty {
+                throw ValidationError("--chat counts one chat request; do not also give files.")
+            }
+        }
+
+        func run() async throws {
+            let output: CountOutput
+            do {
+                output = try makeOutput(standardInput: { FileHandle.standardInput.readDataToEndOfFile() })
+            } catch {
+                // Bad input (a missing file, a malformed chat or tokenizer file) exits 2, other
+                // failures 1, as DESIGN.md's exit codes say.
+                FileHandle.standardError.write(Data("Error: \(error.description)\n".utf8))
+                throw ExitCode(error.isInputError ? 2 : 1)
+            }
+            for warning in output.warnings {
+                FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+            }
+            print(json ? output.json() : output.table(), terminator: "")
+        }
+
+        /// Loads the tokenizer the options name.
+        func loadCounter() throws(TokenizerError) -> (any TokenCounter, ModelTokenizer?) {
+            if let tokenizer {
+                return (try HuggingFaceTokenizer(contentsOf: tokenizer), nil)
+            }
+            if let model {
+                guard let known = ModelTokenizer(model: model) else { throw .unknownModel(model) }
+                return (try Encoding.load(known.encoding), known)
+            }
+            return (try Encoding.load(named: encoding ?? EncodingName.o200kBase.rawValue), nil)
+        }
+
+        /// Counts what the options name; `standardInput` supplies stdin when no file is given.
+        func makeOutput(standardInput: () -> Data) throws(TokenizerError) -> CountOutput {
+            let (counter, modelTokenizer) = try loadCounter()
+            let allowed: AllowedSpecial = allowSpecial ? .all : .none
+            var output = CountOutput(encoding: counter.name, model: model, modelTokenizer: modelTokenizer)
+            if let chat {
+                let data: Data
+                do { data = try Data(contentsOf: URL(fileURLWithPath: chat)) } catch {
+                    throw .unreadableFile(path: chat, reason: error.localizedDescription)
+                }
+                let messages = try ChatMessage.parse(data)
+                let counted = counter.countChat(messages, framing: .forModel(model))
+                let tokens = modelTokenizer?.adjust(counted.total) ?? counted.total
+                output.files.append(.init(path: chat, tokens: tokens))
+                output.chatMessages = counted.perMessage.count
+                if counted.uncountedParts > 0 {
+                    output.warnings.append("\(chat): \(counted.uncountedParts) non-text content part(s) not counted")
+                }
+                return output
+            }
+            if paths.isEmpty {
+                let content = TextFiles.decode(standardInput())
+                try output.add(path: "-", content: content, counter: counter, allowed: allowed)
+                return output
+            }
+            for path in try TextFiles.expand(paths) {
+                try output.add(path: path, content: try TextFiles.read(path), counter: counter, allowed: allowed)
+            }
+            return output
+        }
+    }
+}
+
+extension TokenizerError {
+    /// Whether the error is the user's input (exit 2) rather than a runtime failure (exit 1).
+    var isInputError: Bool {
+        switch self {
+        case .unreadableFile, .unknownEncoding, .unknownModel, .invalidTokenizerJSON, .invalidChat,
+             .malformedRankFile, .duplicateToken, .disallowedSpecialToken:
+            return true
+        case .checksumMismatch, .missingResource, .unknownToken:
+            return false
+        }
+    }
+}
+
+/// What `tokenomics count` found.
+struct CountOutput: Equatable {
+    struct File: Equatable {
+        var path: String
+        var tokens: Int
+    }
+
+    var encoding: String
+    var model: String?
+    var modelTokenizer: ModelTokenizer?
+    var files: [File] = []
+    var skipped: [String] = []
+    var warnings: [String] = []
+    var chatMessages: Int?
+
+    var total: Int { files.reduce(0) { $0 + $1.tokens } }
+    var isEstimate: Bool { modelTokenizer?.isEstimate ?? false }
+
+    mutating func add(
+        path: String, content: TextFiles.Content, counter: any TokenCounter, allowed: AllowedSpecial
+    ) throws(TokenizerError) {
+        switch content {
+        case .binary:
+            skipped.append(path)
+            warnings.append("\(path): binary file skipped")
+        case .text(let text, let replaced):
+            if replaced { warnings.append("\(path): not valid UTF-8; invalid bytes read as U+FFFD") }
+            let exact = counter.count(text, allowedSpecial: allowed)
+            files.append(File(path: path, tokens: modelTokenizer?.adjust(exact) ?? exact))
+        }
+    }
+
+    func table() -> String {
+        let label = isEstimate ? "tokens (estimate)" : "tokens"
+        let width = max(5, files.map(\.path.count).max() ?? 0)
+        let numbers = files.map { String($0.tokens) } + [String(total)]
+        let numberWidth = max(label.count, numbers.map(\.count).max() ?? 0)
+        func pad(_ s: String, _ n: Int, left: Bool) -> String {
+            let fill = String(repeating: " ", count: max(0, n - s.count))
+            return left ? fill + s : s + fill
+        }
+        var out = pad("file", width, left: false) + "  " + pad(label, numberWidth, left: true) + "\n"
+        for file in files {
+            out += pad(file.path, width, left: false) + "  " + pad(String(file.tokens), numberWidth, left: true) + "\n"
+        }
+        out += pad("total", width, left: false) + "  " + pad(String(total), numberWidth, left: true) + "\n"
+        var notes = "encoding: \(encoding)"
+        if let model { notes += ", model: \(model)" }
+        if let tokenizer = modelTokenizer, tokenizer.isEstimate {
+            notes += " (estimate: \(tokenizer.family ?? "closed") tokenizer approximated as \(encoding) x \(tokenizer.factor))"
+        }
+        if !skipped.isEmpty { notes += ", skipped \(skipped.count) binary file(s)" }
+        if model != nil { notes += "; input cost: not available (no price catalog in this build)" }
+        return out + notes + "\n"
+    }
+
+    func json() -> String {
+        var object: [String: Any] = [
+            "encoding": encoding,
+            "files": files.map { ["path": $0.path, "tokens": $0.tokens] as [String: Any] },
+            "total": total,
+        ]
+        if !skipped.isEmpty { object["skipped"] = skipped }
+        if let model {
+            object["model"] = model
+            object["estimate"] = isEstimate
+            if let tokenizer = modelTokenizer, tokenizer.isEstimate { object["estimate_factor"] = tokenizer.factor }
+        }
+        if let chatMessages { object["chat_messages"] = chatMessages }
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])) ?? Data()
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+}

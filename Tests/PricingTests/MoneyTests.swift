@@ -1,0 +1,74 @@
+import Testing
+
+@testable import Pricing
+
+struct MoneyTests {
+    @Test(arguments: [
+        ("0.0135", "0.0135"), ("2.5e-6", "0.0000025"), ("$1,234.56", "1234.56"), ("-0.5", "-0.5"), ("0", "0"), ("1e3", "1000"), ("3.28571428571e-08", "0.0000000328571428571"),
+    ])
+    func parsesExactly(text: String, exact: String) throws {
+        #expect(try Money(exactly: text).exactString == exact)
+    }
+
+    // The source's float noise is finer than the unit: the catalog generator rounds it first.
+    @Test(arguments: ["", "abc", "1.2.3", "1e", "--1", "1e-22", "1.0000000000000001E-7"])
+    func rejectsBadText(text: String) {
+        #expect(throws: MoneyParseError.self) { try Money(exactly: text) }
+    }
+
+    @Test func roundsWhenAsked() throws {
+        #expect(try Money(exactly: "1e-22", rounding: .halfEven) == .zero)
+        #expect(try Money(exactly: "15e-22", rounding: .halfEven).units == 2)
+        #expect(try Money(exactly: "25e-22", rounding: .halfEven).units == 2)
+    }
+
+    @Test func rateTimesTokensIsExact() throws {
+        // 1.25e-8 USD per token × 3 tokens = 3.75e-8 exactly, where Double gives 3.7500000000000005e-08.
+        let rate = try Money(exactly: "1.25e-8")
+        #expect((rate * 3).exactString == "0.0000000375")
+        let cached = try Money(exactly: "0.0000000125")
+        #expect((cached * 1_000_000_007).exactString == "12.5000000875")
+    }
+
+    @Test func totalsUpToATrillionDollarsDoNotOverflow() throws {
+        let big = Money.dollars(1_000_000_000)
+        var sum = Money.zero
+        for _ in 0..<1000 { sum += big }
+        #expect(sum.exactString == "1000000000000")
+        // The largest catalog-sized product: $0.1 per token × 10¹² tokens.
+        let product = try Money(exactly: "0.1") * 1_000_000_000_000
+        #expect(product == .dollars(100_000_000_000))
+    }
+
+    @Test(arguments: [
+        ("0.0135", "$0.0135"), ("1234.56", "$1,234.56"), ("0.01", "$0.0100"), ("2", "$2.00"), ("0.0000125", "$0.0000125"),
+        ("0", "$0.00"), ("-1.5", "-$1.50"), ("1234567.891", "$1,234,567.89"), ("0.00125", "$0.00125"), ("0.5", "$0.5000"),
+    ])
+    func formatsForPeople(text: String, shown: String) throws {
+        #expect(try Money(exactly: text).formatted() == shown)
+    }
+
+    @Test(arguments: [("2.5e-6", "$2.50"), ("7.5e-8", "$0.075"), ("1.25e-6", "$1.25"), ("3e-5", "$30.00"), ("1.23456e-7", "$0.123456")])
+    func formatsRatesPerMillion(rate: String, shown: String) throws {
+        #expect(try Money(exactly: rate).formattedPerMillion() == shown)
+    }
+
+    @Test func dividesHalfToEven() {
+        #expect(Money(units: 5).divided(by: 2).units == 2)
+        #expect(Money(units: 7).divided(by: 2).units == 4)
+        #expect(Money(units: -7).divided(by: 2).units == -4)
+    }
+
+    @Test func significantDigitRoundingRemovesFloatNoise() throws {
+        let noisy = try Decimal128Text.parse("1.0000000000000001E-7").roundedToSignificantDigits(12)
+        #expect(noisy.compactText == "1e-7")
+        let other = try Decimal128Text.parse("5.714000000000001e-06").roundedToSignificantDigits(12)
+        #expect(other.compactText == "5.714e-6")
+    }
+
+    @Test func codableAsExactString() throws {
+        let money = try Money(exactly: "0.000000125")
+        #expect(money.exactString == "0.000000125")
+        #expect(money.doubleValue == 1.25e-7)
+    }
+}

@@ -1,0 +1,112 @@
+import ArgumentParser
+import Foundation
+import Testing
+import Tokenizers
+@testable import tokenomics
+
+/// `tokenomics count` on files, directories, standard input, binary files and invalid UTF-8.
+struct CountCommandTests {
+    /// A fresh temporary directory with some files.
+    static func makeTree() throws -> URL {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("count-\(UUID().uuidString)")
+        let sub = root.appendingPathComponent("sub")
+        try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
+        try Data("hello world".utf8).write(to: root.appendingPathComponent("a.txt"))
+        try Data("hello world again".utf8).write(to: sub.appendingPathComponent("b.md"))
+        try Data([0x89, 0x50, 0x4E, 0x47, 0x00, 0x01, 0x02]).write(to: sub.appendingPathComponent("c.png"))
+        try Data([0x68, 0x69, 0xFF, 0xFE, 0x21]).write(to: root.appendingPathComponent("bad.txt"))
+        try Data("hidden".utf8).write(to: root.appendingPathComponent(".hidden"))
+        return root
+    }
+
+    static func command(_ arguments: [String]) throws -> Tokenomics.Count {
+        let parsed = try Tokenomics.parseAsRoot(["count"] + arguments)
+        return try #require(parsed as? Tokenomics.Count)
+    }
+
+    @Test func countsFilesAndDirectories() throws {
+        let root = try Self.makeTree()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let output = try Self.command([root.path, "--encoding", "cl100k_base"]).makeOutput(standardInput: { Data() })
+        #expect(output.encoding == "cl100k_base")
+        #expect(output.files.map(\.path) == ["a.txt", "bad.txt", "sub/b.md"].map { root.path + "/" + $0 })
+        #expect(output.files[0].tokens == 2)
+        #expect(output.files[2].tokens == 3)
+        #expect(output.skipped == [root.path + "/sub/c.png"])
+        #expect(output.warnings.contains { $0.contains("binary file skipped") })
+        #expect(output.warnings.contains { $0.contains("bad.txt") && $0.contains("UTF-8") })
+        #expect(output.total == output.files.reduce(0) { $0 + $1.tokens })
+        let table = output.table()
+        #expect(table.contains("total"))
+        #expect(table.contains("encoding: cl100k_base"))
+    }
+
+    @Test func jsonOutput() throws {
+        let root = try Self.makeTree()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let file = root.appendingPathComponent("a.txt").path
+        let output = try Self.command([file, "--json"]).makeOutput(standardInput: { Data() })
+        let object = try JSONSerialization.jsonObject(with: Data(output.json().utf8)) as! [String: Any]
+        #expect(object["encoding"] as? String == "o200k_base")
+        #expect(object["total"] as? Int == 2)
+        let files = object["files"] as! [[String: Any]]
+        #expect(files.count == 1)
+        #expect(files[0]["path"] as? String == file)
+        #expect(files[0]["tokens"] as? Int == 2)
+    }
+
+    @Test func standardInputAndSpecialTokens() throws {
+        let text = Data("a<|endoftext|>b".utf8)
+        let ordinary = try Self.command(["--encoding", "cl100k_base"]).makeOutput(standardInput: { text })
+        #expect(ordinary.files == [.init(path: "-", tokens: 9)])  // tiktoken encode_ordinary: 9
+        let special = try Self.command(["--encoding", "cl100k_base", "--allow-special"])
+            .makeOutput(standardInput: { text })
+        #expect(special.total == 3)
+        let invalid = try Self.command([]).makeOutput(standardInput: { Data([0x61, 0xC3]) })
+        #expect(invalid.warnings.count == 1)
+        #expect(invalid.total >= 1)
+    }
+
+    @Test func modelsAndEstimates() throws {
+        let gpt = try Self.command(["--model", "gpt-4", "--json"]).makeOutput(standardInput: { Data("hello world".utf8) })
+        #expect(gpt.encoding == "cl100k_base")
+        #expect(gpt.total == 2)
+        #expect(!gpt.isEstimate)
+        let claude = try Self.command(["--model", "claude-sonnet-4"]).makeOutput(
+            standardInput: { Data(String(repeating: "hello world ", count: 10).utf8) })
+        #expect(claude.isEstimate)
+        #expect(claude.table().contains("estimate"))
+        let json = claude.json()
+        #expect(json.contains("\"estimate\" : true"))
+    }
+
+    @Test func chatRequest() throws {
+        let root = try Self.makeTree()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let chat = root.appendingPathComponent("chat.json")
+        try Data(#"{"messages": [{"role": "user", "content": "hello world"}]}"#.utf8).write(to: chat)
+        let output = try Self.command(["--chat", chat.path, "--model", "gpt-4o"]).makeOutput(standardInput: { Data() })
+        #expect(output.total == 3 + 1 + 2 + 3)
+        #expect(output.chatMessages == 1)
+    }
+
+    @Test func badInput() throws {
+        #expect(throws: (any Error).self) { try Self.command(["--encoding", "nope"]) }
+        #expect(throws: (any Error).self) { try Self.command(["--encoding", "cl100k_base", "--model", "gpt-4"]) }
+        #expect(throws: (any Error).self) { try Self.command(["--model", "unknown-model-xyz"]) }
+        #expect(throws: TokenizerError.self) {
+            try Self.command(["/nonexistent/path"]).makeOutput(standardInput: { Data() })
+        }
+        #expect(TokenizerError.unreadableFile(path: "x", reason: "y").isInputError)
+        #expect(!TokenizerError.checksumMismatch(name: "a", expected: "b", actual: "c").isInputError)
+    }
+
+    @Test func huggingFaceTokenizer() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("shared/data/vocab/deepseek_tokenizer.json").path
+        let output = try Self.command(["--tokenizer", path]).makeOutput(standardInput: { Data("hello world".utf8) })
+        #expect(output.encoding == "deepseek_tokenizer.json")
+        #expect(output.total == 2)
+    }
+}
