@@ -225,7 +225,7 @@ struct ScenarioReader {
         let writes = try fraction(fields, "cache_write") ?? .zero
         if cached + writes > .one { throw fields.problem("cache_write", "cached_input (\(cached)) + cache_write (\(writes)) exceed 1") }
         let repeatCount = try fields.integer("repeat") ?? 1
-        if repeatCount < 1 { throw fields.problem("repeat", "must be at least 1") }
+        if repeatCount < 1 || repeatCount > 10_000 { throw fields.problem("repeat", "must be between 1 and 10,000 turns (got \(repeatCount))") }
         let growth = try tokens(fields, "context_growth") ?? 0
         let async = try fields.bool("async") ?? false
         try fields.rejectUnknown()
