@@ -106,12 +106,16 @@ public enum Simulation: Sendable {
             let count = buffer.count
             switch population {
             case .lognormal(let mu, let sigma):
-                var index = 0
-                while index < count {
-                    let (z0, z1) = rng.polarPair()
-                    buffer[index] = Int(min(exp(mu + sigma * z0), limit) + rng.uniform())
-                    if index + 1 < count { buffer[index + 1] = Int(min(exp(mu + sigma * z1), limit) + rng.uniform()) }
-                    index += 2
+                let table = Ziggurat.shared
+                table.k.withUnsafeBufferPointer { k in
+                    table.w.withUnsafeBufferPointer { w in
+                        table.f.withUnsafeBufferPointer { f in
+                            for index in 0..<count {
+                                let z = Ziggurat.normal(&rng, k, w, f)
+                                buffer[index] = Int(min(exp(mu + sigma * z), limit) + rng.uniform())
+                            }
+                        }
+                    }
                 }
             case .pareto(let scale, let shape):
                 let exponent = -1 / shape
