@@ -179,19 +179,21 @@ public enum Simulation: Sendable {
                 // (an integer division per user is the slowest instruction of the loop).
                 let pack = shape.pack
                 let inverse = 1 / Double(pack)
+                // Wrapping arithmetic: the values are far from overflow (draws are capped at 10¹²),
+                // and without overflow checks the loops compile to straight-line or vector code.
                 for wanted in buffer {
                     let s = min(wanted, cap)
                     served &+= s
-                    let n = s + pack - 1
+                    let n = s &+ pack &- 1
                     var q = Int(Double(n) * inverse)
-                    if q &* pack > n { q -= 1 } else if (q + 1) &* pack <= n { q += 1 }
+                    if q &* pack > n { q &-= 1 } else if (q &+ 1) &* pack <= n { q &+= 1 }
                     packs &+= max(1, q)
                 }
             } else if included != Int.max {
                 for wanted in buffer {
                     let s = min(wanted, cap)
                     served &+= s
-                    overage &+= max(0, s - included)
+                    overage &+= max(0, s &- included)
                 }
             } else {
                 for wanted in buffer { served &+= min(wanted, cap) }
