@@ -193,7 +193,10 @@ public enum Simulation: Sendable {
                 for wanted in buffer {
                     let s = min(wanted, cap)
                     served &+= s
-                    overage &+= max(0, s &- included)
+                    // max(0, s − included) without a branch: usage straddles the included
+                    // interactions, so a branch here mispredicts about half the time.
+                    let past = s &- included
+                    overage &+= past & ~(past >> 63)
                 }
             } else {
                 for wanted in buffer { served &+= min(wanted, cap) }
