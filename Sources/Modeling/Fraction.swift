@@ -31,6 +31,17 @@ public struct Fraction: Sendable, Hashable, Comparable, CustomStringConvertible 
         self.parts = Int64(value)
     }
 
+    /// Parses decimal text, rounding half to even to nine decimal places (`"1.23456e-7"` → 0.000000123).
+    ///
+    /// - Returns: nil when the text is not a decimal number.
+    public init?(rounding text: String) {
+        guard let money = try? Money(exactly: text, rounding: .halfEven) else { return nil }
+        let scale = Money.unitsPerDollar / Int128(Self.denominator)
+        let value = Self.divideRounded(money.units, scale)
+        guard value >= Int128(Int64.min), value <= Int128(Int64.max) else { return nil }
+        self.parts = Int64(value)
+    }
+
     /// The nearest fraction to a `Double` (for values computed by statistics).
     public init(approximating value: Double) {
         parts = Int64((value * Double(Self.denominator)).rounded())

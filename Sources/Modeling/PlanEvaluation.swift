@@ -116,7 +116,7 @@ public struct PlanEvaluation: Sendable {
         func largestCount(within amount: Money) -> Int {
             let numerator = amount.units * Int128(keep.parts)
             let denominator = cpi.units * Int128(Fraction.denominator)
-            return Int(numerator / denominator)
+            return Int(min(numerator / denominator, Int128(Int.max)))
         }
         func roundUp(_ amount: Money, to step: Money) -> Money {
             let (q, r) = amount.units.quotientAndRemainder(dividingBy: step.units)

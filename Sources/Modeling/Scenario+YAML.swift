@@ -48,7 +48,17 @@ struct ScenarioReader {
         }
         let total = interactions.reduce(Fraction.zero) { $0 + $1.share }
         if total != .one {
-            throw root.problem("interactions", "the interactions' shares add up to \(total), not 1; make them sum to exactly 1")
+            // Shares rounded for display (as a fitted scenario writes them) may miss 1 slightly:
+            // within 0.001 they are rescaled to sum to exactly 1; anything further is a mistake.
+            guard abs(total.parts - Fraction.one.parts) <= Fraction.denominator / 1000, total.parts > 0 else {
+                throw root.problem("interactions", "the interactions' shares add up to \(total), not 1; make them sum to 1")
+            }
+            var assigned: Int64 = 0
+            for index in interactions.indices {
+                let scaled = Int64((Int128(interactions[index].share.parts) * Int128(Fraction.denominator) + Int128(total.parts) / 2) / Int128(total.parts))
+                interactions[index].share = Fraction(parts: index == interactions.count - 1 ? Fraction.denominator - assigned : scaled)
+                assigned += scaled
+            }
         }
         let hitRate = try fraction(root, "result_cache_hit_rate") ?? .zero
         if hitRate == .one { throw root.problem("result_cache_hit_rate", "must be below 1 (every answer from the cache leaves nothing to model)") }
@@ -152,7 +162,9 @@ struct ScenarioReader {
                 throw fields.problem("mean", "missing (a Pareto needs mean or min)")
             }
         case "empirical":
-            let items = try fields.sequence("bins")
+            // `histogram` is what `tokenomics analyze --fit-scenario` writes; `bins` reads better by hand.
+            let key = fields.has("histogram") && !fields.has("bins") ? "histogram" : "bins"
+            let items = try fields.sequence(key)
             if items.isEmpty { throw fields.problem("bins", "missing (required): a list of {min, max, share}") }
             var bins: [Population.Bin] = []
             for item in items {
@@ -166,8 +178,8 @@ struct ScenarioReader {
                 bins.append(Population.Bin(lower: lower, upper: upper, share: share))
             }
             let total = bins.reduce(0) { $0 + $1.share }
-            if abs(total - 1) > 1e-6 { throw fields.problem("bins", "the bins' shares add up to \(total), not 1") }
-            population = .empirical(bins.sorted { $0.lower < $1.lower })
+            if abs(total - 1) > 1e-3 { throw fields.problem(key, "the bins' shares add up to \(total), not 1") }
+            population = .empirical(bins.map { Population.Bin(lower: $0.lower, upper: $0.upper, share: $0.share / total) }.sorted { $0.lower < $1.lower })
         default:
             throw fields.problem("distribution", "expected fixed, lognormal, pareto or empirical (got '\(kind)')")
         }
@@ -213,7 +225,7 @@ struct ScenarioReader {
         let writes = try fraction(fields, "cache_write") ?? .zero
         if cached + writes > .one { throw fields.problem("cache_write", "cached_input (\(cached)) + cache_write (\(writes)) exceed 1") }
         let repeatCount = try fields.integer("repeat") ?? 1
-        if repeatCount < 1 { throw fields.problem("repeat", "must be at least 1") }
+        if repeatCount < 1 || repeatCount > 10_000 { throw fields.problem("repeat", "must be between 1 and 10,000 turns (got \(repeatCount))") }
         let growth = try tokens(fields, "context_growth") ?? 0
         let async = try fields.bool("async") ?? false
         try fields.rejectUnknown()
@@ -264,8 +276,8 @@ struct ScenarioReader {
 
     func fraction(_ fields: YAMLFields, _ key: String) throws(YAMLFields.Problem) -> Fraction? {
         guard let text = try fields.string(key, required: false) else { return nil }
-        guard let value = Fraction(exactly: text.trimmingCharacters(in: .whitespaces)) else {
-            throw fields.problem(key, "expected a fraction between 0 and 1 with at most 9 decimal places, found '\(text)'")
+        guard let value = Fraction(rounding: text.trimmingCharacters(in: .whitespaces)) else {
+            throw fields.problem(key, "expected a fraction between 0 and 1, found '\(text)'")
         }
         if value < .zero || value > .one { throw fields.problem(key, "must be between 0 and 1 (got \(text))") }
         return value

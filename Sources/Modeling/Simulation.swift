@@ -106,12 +106,16 @@ public enum Simulation: Sendable {
             let count = buffer.count
             switch population {
             case .lognormal(let mu, let sigma):
-                var index = 0
-                while index < count {
-                    let (z0, z1) = rng.polarPair()
-                    buffer[index] = Int(min(exp(mu + sigma * z0), limit) + rng.uniform())
-                    if index + 1 < count { buffer[index + 1] = Int(min(exp(mu + sigma * z1), limit) + rng.uniform()) }
-                    index += 2
+                let table = Ziggurat.shared
+                table.k.withUnsafeBufferPointer { k in
+                    table.w.withUnsafeBufferPointer { w in
+                        table.f.withUnsafeBufferPointer { f in
+                            for index in 0..<count {
+                                let z = Ziggurat.normal(&rng, k, w, f)
+                                buffer[index] = Int(min(exp(mu + sigma * z), limit) + rng.uniform())
+                            }
+                        }
+                    }
                 }
             case .pareto(let scale, let shape):
                 let exponent = -1 / shape
@@ -175,19 +179,24 @@ public enum Simulation: Sendable {
                 // (an integer division per user is the slowest instruction of the loop).
                 let pack = shape.pack
                 let inverse = 1 / Double(pack)
+                // Wrapping arithmetic: the values are far from overflow (draws are capped at 10¹²),
+                // and without overflow checks the loops compile to straight-line or vector code.
                 for wanted in buffer {
                     let s = min(wanted, cap)
                     served &+= s
-                    let n = s + pack - 1
+                    let n = s &+ pack &- 1
                     var q = Int(Double(n) * inverse)
-                    if q &* pack > n { q -= 1 } else if (q + 1) &* pack <= n { q += 1 }
+                    if q &* pack > n { q &-= 1 } else if (q &+ 1) &* pack <= n { q &+= 1 }
                     packs &+= max(1, q)
                 }
             } else if included != Int.max {
                 for wanted in buffer {
                     let s = min(wanted, cap)
                     served &+= s
-                    overage &+= max(0, s - included)
+                    // max(0, s − included) without a branch: usage straddles the included
+                    // interactions, so a branch here mispredicts about half the time.
+                    let past = s &- included
+                    overage &+= past & ~(past >> 63)
                 }
             } else {
                 for wanted in buffer { served &+= min(wanted, cap) }

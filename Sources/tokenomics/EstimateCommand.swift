@@ -52,6 +52,9 @@ extension Tokenomics {
         var usage: Usage { Usage(input: input, output: output, cachedInput: cachedInput, reasoning: reasoning) }
 
         func validate() throws {
+            if format.resolved == .csv || format.resolved == .html {
+                throw ValidationError("--format \(format.resolved.rawValue) is not available for estimate; use text, markdown or json.")
+            }
             if interactions < 0 { throw ValidationError("--interactions cannot be negative (got \(interactions)).") }
             do {
                 try usage.validate()

@@ -148,3 +148,24 @@ struct ClosedFormTests {
         #expect(abs(closed.meanCost.doubleValue - 0.0123 * lognormal.mean) <= 0.0123 * 0.5e-6 + 1e-12)
     }
 }
+
+struct NormalSamplerTests {
+    /// The lognormal sampler's normal draws have the right moments and tails (including the
+    /// ziggurat's base-layer tail beyond 3.44).
+    @Test func lognormalDrawsHaveNormalLogs() async {
+        // With mu = 20 and sigma = 1 every draw is huge, so rounding is negligible and ln(x) is the normal draw.
+        let sample = await Simulation.sample(.lognormal(mu: 20, sigma: 1), users: 2_000_000, seed: 5)
+        let z = sample.map { log(Double($0)) - 20 }
+        let n = Double(z.count)
+        let mean = z.reduce(0, +) / n
+        let variance = z.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / n
+        #expect(abs(mean) < 0.003)
+        #expect(abs(variance - 1) < 0.004)
+        for (threshold, expected) in [(1.0, 0.15865525393145707), (1.96, 0.024997895148220435), (3.0, 0.0013498980316301035), (3.6, 0.00015910859015753364)] {
+            let share = Double(z.filter { $0 > threshold }.count) / n
+            #expect(abs(share - expected) < 4 * (expected * (1 - expected) / n).squareRoot() + 1e-6, "P(z > \(threshold)) = \(share), expected \(expected)")
+            let lower = Double(z.filter { $0 < -threshold }.count) / n
+            #expect(abs(lower - expected) < 4 * (expected * (1 - expected) / n).squareRoot() + 1e-6, "P(z < -\(threshold)) = \(lower), expected \(expected)")
+        }
+    }
+}

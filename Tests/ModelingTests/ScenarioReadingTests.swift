@@ -106,6 +106,37 @@ struct ScenarioReadingTests {
         #expect(scale > 0)
     }
 
+    /// The shape `tokenomics analyze --fit-scenario` writes: rounded shares, `histogram:` bins.
+    @Test func readsAFittedScenario() throws {
+        let s = try scenario("""
+            # Fitted by `tokenomics analyze --fit-scenario` from 1000 events, 40 user-months.
+            name: "fitted"
+            users:
+              active: 20
+              interactions_per_month: {distribution: empirical, histogram: [{min: 1, max: 4, share: 0.3333}, {min: 5, max: 9, share: 0.3333}, {min: 10, max: 80, share: 0.3333}]}
+            interactions:
+              - name: "answer / gpt-4o-mini"
+                share: 0.3333
+                calls:
+                  - {model: "gpt-4o-mini", input: 1200, output: 300, cached_input: 1.234e-07}
+              - name: "answer / gpt-4o"
+                share: 0.3333
+                calls:
+                  - {model: "gpt-4o", input: 1200, output: 300, cached_input: 0.5, repeat: 2}
+              - name: "summary / gpt-4o"
+                share: 0.3333
+                calls:
+                  - {model: "gpt-4o", input: 5000, output: 200, cached_input: 0}
+            result_cache_hit_rate: 0.01234
+            """)
+        #expect(s.interactions.reduce(Fraction.zero) { $0 + $1.share } == .one)
+        // 1.234e-7 is 123.4 billionths: kept to nine decimal places, 123.
+        #expect(s.interactions[0].calls[0].cachedInput == Fraction(parts: 123))
+        guard case .empirical(let bins) = s.users.population else { Issue.record("empirical expected"); return }
+        #expect(bins.count == 3)
+        #expect(abs(bins.reduce(0) { $0 + $1.share } - 1) < 1e-12)
+    }
+
     @Test func readsAFile() throws {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("scenario-\(UUID().uuidString).yaml")
         try Self.valid.write(to: url, atomically: true, encoding: .utf8)

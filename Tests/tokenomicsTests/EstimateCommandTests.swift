@@ -47,6 +47,14 @@ struct EstimateCommandTests {
         #expect(json["cost_per_interaction"] as? String == "0.01")
     }
 
+    @Test func textbookExampleAsMarkdown() throws {
+        let command = try #require(try Tokenomics.parseAsRoot(Self.textbook + ["--format", "markdown", "--no-user-catalog"]) as? Tokenomics.Estimate)
+        let markdown = try command.render()
+        #expect(markdown.contains("| Cost per interaction | $0.0100 |"))
+        #expect(markdown.contains("| Monthly cost per user | $2.00 |"))
+        #expect(markdown.contains("| Gross margin | 93.3% |"))
+    }
+
     @Test func underwaterUser() throws {
         let command = try #require(
             try Tokenomics.parseAsRoot(["estimate", "--model", "gpt-4o", "--input", "2000", "--output", "500", "--interactions", "4000", "--price", "30", "--json", "--no-user-catalog"]) as? Tokenomics.Estimate
@@ -70,6 +78,7 @@ struct EstimateCommandTests {
     @Test func badInputIsRejected() {
         #expect(throws: (any Error).self) { try Tokenomics.parseAsRoot(["estimate", "--model", "gpt-4o", "--input", "2000", "--interactions", "200", "--price", "thirty"]) }
         #expect(throws: (any Error).self) { try Tokenomics.parseAsRoot(["estimate", "--model", "gpt-4o", "--input", "2000", "--cached-input", "3000", "--interactions", "1"]) }
+        #expect(throws: (any Error).self) { try Tokenomics.parseAsRoot(["estimate", "--model", "gpt-4o", "--input", "2000", "--interactions", "1", "--format", "html"]) }
     }
 
     @Test func builtBinaryPrintsTheTextbookAnswer() throws {
