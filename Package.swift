@@ -120,6 +120,7 @@ let package = Package(
             name: "Gateway",
             dependencies: [
                 "Ledger",
+                "Tokenizers",
                 "CostModel",
                 "Pricing",
                 .product(name: "Hummingbird", package: "hummingbird"),

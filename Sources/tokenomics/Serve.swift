@@ -80,7 +80,8 @@ extension Tokenomics {
             let gateway = Gateway(
                 config: gatewayConfig,
                 dependencies: GatewayDependencies(
-                    ledger: ledger, catalog: prices, httpClient: .shared, logger: logger, metricsText: { registry.emitToString() }))
+                    ledger: ledger, catalog: prices, tokenCounter: TokenizerCounter(), httpClient: .shared, logger: logger,
+                    metricsText: { registry.emitToString() }))
             let app = buildApplication(gateway, services: services) { port in
                 logger.info("gateway listening", metadata: ["listen.host": "\(gatewayConfig.host)", "listen.port": "\(port)", "ledger": "\(url)"])
             }
