@@ -64,6 +64,32 @@ extension UnicodeClasses {
     }
 }
 
+/// End of the run of ASCII bytes in `lo...hi` from `index` (after `| 0x20` when `fold`, so that
+/// `a...z` with `fold` takes both cases), eight bytes at a time. Reads up to 7 bytes past `count`,
+/// which the padded input allows; the result never passes `count`.
+@inline(__always)
+func asciiRunEnd(_ p: UnsafePointer<UInt8>, _ count: Int, _ index: Int, lo: UInt8, hi: UInt8, fold: Bool) -> Int {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let high: UInt64 = 0x8080_8080_8080_8080
+    let addLow = ones &* UInt64(0x80 &- lo)
+    let addHigh = ones &* UInt64(0x80 &- (hi &+ 1))
+    var j = index
+    while j < count {
+        var x = UnsafeRawPointer(p + j).loadUnaligned(as: UInt64.self)
+        if fold { x |= ones &* 0x20 }
+        let low7 = x & ~high
+        let inRange = (low7 &+ addLow) & ~(low7 &+ addHigh) & ~x & high
+        let outside = ~inRange & high
+        if outside == 0 {
+            j &+= 8
+            continue
+        }
+        j &+= outside.trailingZeroBitCount >> 3
+        break
+    }
+    return min(j, count)
+}
+
 /// End of a run of CR and LF bytes (and `/` when `slash`) from `index`.
 @inline(__always)
 private func newlineRunEnd(_ p: UnsafePointer<UInt8>, _ count: Int, _ index: Int, slash: Bool) -> Int {
@@ -104,6 +130,16 @@ private func whitespaceEnd(
     return j
 }
 
+extension UnicodeClasses {
+    /// End of a run of `\p{L}` from `index`: ASCII letters eight at a time, then the general path.
+    @inline(__always)
+    func letterRunEnd(_ p: UnsafePointer<UInt8>, _ count: Int, _ index: Int) -> Int {
+        let j = asciiRunEnd(p, count, index, lo: 0x61, hi: 0x7A, fold: true)
+        if j < count && p[j] >= 0x80 { return runEnd(p, count, j, UnicodeClasses.letter) }
+        return j
+    }
+}
+
 /// The cl100k_base split pattern:
 /// `'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s`
 struct CL100KPreTokenizer: PreTokenizer, @unchecked Sendable {
@@ -125,12 +161,12 @@ struct CL100KPreTokenizer: PreTokenizer, @unchecked Sendable {
             default: break
             }
         }
-        if f0 & L != 0 { return classes.runEnd(p, count, i + l0, L) }
+        if f0 & L != 0 { return classes.letterRunEnd(p, count, i + l0) }
         if f0 & N == 0 && !isNewline(c0) {
             let j = i + l0
             if j < count {
                 let (c1, l1) = decodeScalar(p, j)
-                if classes.flags(c1) & L != 0 { return classes.runEnd(p, count, j + l1, L) }
+                if classes.flags(c1) & L != 0 { return classes.letterRunEnd(p, count, j + l1) }
             }
         }
         if f0 & N != 0 {
@@ -220,13 +256,11 @@ struct O200KPreTokenizer: PreTokenizer, @unchecked Sendable {
             if j >= count { return -1 }
         }
         let start = j
-        while j < count && p[j] &- 0x41 < 26 { j &+= 1 }
+        j = asciiRunEnd(p, count, j, lo: 0x41, hi: 0x5A, fold: false)
         if j < count && p[j] >= 0x80 { return -1 }
-        let upperEnd = j
-        while j < count && p[j] &- 0x61 < 26 { j &+= 1 }
+        j = asciiRunEnd(p, count, j, lo: 0x61, hi: 0x7A, fold: false)
         if j < count && p[j] >= 0x80 { return -1 }
         if j == start { return -1 }  // prefix byte not followed by a letter
-        _ = upperEnd
         return contractionEnd(p, count, j)
     }
 
@@ -301,7 +335,7 @@ struct P50KPreTokenizer: PreTokenizer, @unchecked Sendable {
         let k = (b0 == 0x20 && i + 1 < count) ? i + 1 : i
         let (c, l) = decodeScalar(p, k)
         let f = classes.flags(c)
-        if f & L != 0 { return classes.runEnd(p, count, k + l, L) }
+        if f & L != 0 { return classes.letterRunEnd(p, count, k + l) }
         if f & N != 0 { return classes.runEnd(p, count, k + l, N) }
         if f & WS == 0 { return classes.otherRunEnd(p, count, k + l) }
         // Whitespace: \s+(?!\S) | \s+
