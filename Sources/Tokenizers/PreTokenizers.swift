@@ -90,6 +90,30 @@ func asciiRunEnd(_ p: UnsafePointer<UInt8>, _ count: Int, _ index: Int, lo: UInt
     return min(j, count)
 }
 
+/// Classes of bytes for the ASCII fast paths (non-ASCII bytes have none).
+enum AsciiByteClass {
+    static let upper: UInt8 = 1
+    static let lower: UInt8 = 2
+    static let letter: UInt8 = 3
+    /// May stand before letters in `[^\r\n\p{L}\p{N}]?`: ASCII, not a letter, digit, CR or LF.
+    static let prefix: UInt8 = 4
+
+    /// 256 entries, never freed.
+    nonisolated(unsafe) static let table: UnsafePointer<UInt8> = {
+        let t = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+        t.initialize(repeating: 0, count: 256)
+        for b in 0..<128 {
+            switch b {
+            case 0x41...0x5A: t[b] = upper
+            case 0x61...0x7A: t[b] = lower
+            case 0x30...0x39, 0x0A, 0x0D: t[b] = 0
+            default: t[b] = prefix
+            }
+        }
+        return UnsafePointer(t)
+    }()
+}
+
 /// End of a run of CR and LF bytes (and `/` when `slash`) from `index`.
 @inline(__always)
 private func newlineRunEnd(_ p: UnsafePointer<UInt8>, _ count: Int, _ index: Int, slash: Bool) -> Int {
@@ -200,6 +224,7 @@ struct CL100KPreTokenizer: PreTokenizer, @unchecked Sendable {
 /// Perl-style engine reproduced where the classes overlap (`\p{Lm}`, `\p{Lo}`, `\p{M}`).
 struct O200KPreTokenizer: PreTokenizer, @unchecked Sendable {
     let classes = UnicodeClasses.shared
+    let asciiByteClass = AsciiByteClass.table
 
     /// `(?i:'s|'t|'re|'ve|'m|'ll|'d)?` at `index`.
     @inline(__always)
@@ -247,27 +272,57 @@ struct O200KPreTokenizer: PreTokenizer, @unchecked Sendable {
     /// (then the general path decides).
     @inline(__always)
     func asciiWordEnd(_ p: UnsafePointer<UInt8>, _ count: Int, _ i: Int) -> Int {
-        let b0 = p[i]
+        let c0 = asciiByteClass[Int(p[i])]
         var j = i
-        if b0 &- 0x41 >= 26 && b0 &- 0x61 >= 26 {
+        if c0 & AsciiByteClass.letter == 0 {
             // one prefix byte that is not a letter, digit, CR or LF
-            if b0 >= 0x80 || b0 &- 0x30 < 10 || b0 == 0x0A || b0 == 0x0D { return -1 }
-            j = i + 1
+            if c0 & AsciiByteClass.prefix == 0 { return -1 }
+            j = i &+ 1
             if j >= count { return -1 }
         }
-        let start = j
-        j = asciiRunEnd(p, count, j, lo: 0x41, hi: 0x5A, fold: false)
-        if j < count && p[j] >= 0x80 { return -1 }
+        let c1 = asciiByteClass[Int(p[j])]
+        if c1 & AsciiByteClass.letter == 0 { return -1 }
+        if c1 & AsciiByteClass.upper != 0 {
+            j = asciiRunEnd(p, count, j &+ 1, lo: 0x41, hi: 0x5A, fold: false)
+            if j < count && p[j] >= 0x80 { return -1 }
+        }
         j = asciiRunEnd(p, count, j, lo: 0x61, hi: 0x7A, fold: false)
         if j < count && p[j] >= 0x80 { return -1 }
-        if j == start { return -1 }  // prefix byte not followed by a letter
         return contractionEnd(p, count, j)
+    }
+
+    /// `[^\s\p{L}\p{N}]+[\r\n/]*` over ASCII from `start`, when every byte involved is ASCII; -1
+    /// otherwise (then the general path decides).
+    @inline(__always)
+    func asciiPunctuationEnd(_ p: UnsafePointer<UInt8>, _ count: Int, _ start: Int) -> Int {
+        var j = start
+        while j < count {
+            let b = p[j]
+            if b >= 0x80 { return -1 }
+            if classes.table[Int(b)] & (L | N | WS) != 0 { break }
+            j &+= 1
+        }
+        return newlineRunEnd(p, count, j, slash: true)
     }
 
     @inline(__always)
     func pieceEnd(_ p: UnsafePointer<UInt8>, _ count: Int, _ i: Int) -> Int {
         let fast = asciiWordEnd(p, count, i)
         if fast >= 0 { return fast }
+        // ASCII punctuation (optionally after one space) not followed by a letter: only
+        // ` ?[^\s\p{L}\p{N}]+[\r\n/]*` can match.
+        let b0 = p[i]
+        if b0 < 0x80 && i + 1 < count {
+            let b1 = p[i + 1]
+            if b1 < 0x80 && (b1 | 0x20) &- 0x61 >= 26 {
+                let q0 = classes.table[Int(b0)] & (L | N | WS) == 0
+                let q1 = classes.table[Int(b1)] & (L | N | WS) == 0
+                if q0 || (b0 == 0x20 && q1) {
+                    let e = asciiPunctuationEnd(p, count, q0 ? i + 1 : i + 2)
+                    if e >= 0 { return e }
+                }
+            }
+        }
         let (c0, l0) = decodeScalar(p, i)
         let f0 = classes.flags(c0)
         // Letters, optionally after one non-letter, non-digit, non-newline scalar.
