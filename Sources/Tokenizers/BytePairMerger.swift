@@ -17,6 +17,14 @@ struct BytePairMerger: ~Copyable {
     /// Token rank of each part.
     private var tokens: UnsafeMutablePointer<UInt32>
     private var capacity: Int
+    /// Results of recent short pieces, for long inputs (see ``enableCache()``).
+    private var cache: PieceCache?
+
+    /// Caches the tokens of short pieces that are not whole tokens; worth it for long inputs, where
+    /// the same words recur.
+    mutating func enableCache() {
+        if cache == nil { cache = PieceCache() }
+    }
 
     init(table: RankTable) {
         self.table = table
@@ -29,6 +37,7 @@ struct BytePairMerger: ~Copyable {
     }
 
     deinit {
+        cache?.free()
         tokens.deallocate()
         starts.deallocate()
         ranks.deallocate()
@@ -58,6 +67,18 @@ struct BytePairMerger: ~Copyable {
     @inline(__always)
     mutating func merge(_ piece: UnsafePointer<UInt8>, _ length: Int, _ emit: (UInt32) -> Void) {
         if length <= BytePairMerger.longPiece {
+            if let cache {
+                let (k0, k1) = PieceCache.key(piece, length)
+                let slot = PieceCache.slot(k0, k1, length)
+                if let n = cache.lookup(slot, k0, k1, length) {
+                    for k in 0..<n { emit(cache.tokens[slot &* PieceCache.maxTokens &+ k]) }
+                    return
+                }
+                let partCount = mergeShort(piece, length)
+                for k in 0..<(partCount - 1) { emit(tokens[k]) }
+                cache.store(slot, k0, k1, length, tokens, partCount - 1)
+                return
+            }
             let partCount = mergeShort(piece, length)
             for k in 0..<(partCount - 1) { emit(tokens[k]) }
         } else {
@@ -74,6 +95,14 @@ struct BytePairMerger: ~Copyable {
     @inline(__always)
     mutating func count(_ piece: UnsafePointer<UInt8>, _ length: Int) -> Int {
         if length <= BytePairMerger.longPiece {
+            if let cache {
+                let (k0, k1) = PieceCache.key(piece, length)
+                let slot = PieceCache.slot(k0, k1, length)
+                if let n = cache.lookup(slot, k0, k1, length) { return n }
+                let n = mergeShort(piece, length) - 1
+                cache.store(slot, k0, k1, length, tokens, n)
+                return n
+            }
             return mergeShort(piece, length) - 1
         }
         mergeLong(piece, length)
@@ -207,5 +236,70 @@ struct BytePairMerger: ~Copyable {
                 ranks[p] = none
             }
         }
+    }
+}
+
+/// A direct-mapped cache from pieces of up to 16 bytes to their (at most 8) tokens.
+struct PieceCache {
+    static let slotBits = 12
+    static let maxTokens = 8
+    let keys: UnsafeMutablePointer<UInt64>  // two words per slot
+    let meta: UnsafeMutablePointer<UInt32>  // length << 8 | token count; 0 = empty
+    let tokens: UnsafeMutablePointer<UInt32>
+
+    init() {
+        let slots = 1 << PieceCache.slotBits
+        keys = .allocate(capacity: 2 * slots)
+        meta = .allocate(capacity: slots)
+        meta.initialize(repeating: 0, count: slots)
+        tokens = .allocate(capacity: slots * PieceCache.maxTokens)
+    }
+
+    func free() {
+        keys.deallocate()
+        meta.deallocate()
+        tokens.deallocate()
+    }
+
+    /// The piece's bytes as two words; reads up to 16 bytes, which the padded input allows.
+    @inline(__always)
+    static func key(_ piece: UnsafePointer<UInt8>, _ length: Int) -> (UInt64, UInt64) {
+        let raw = UnsafeRawPointer(piece)
+        var k0 = raw.loadUnaligned(as: UInt64.self)
+        var k1: UInt64 = 0
+        if length < 8 {
+            k0 &= (UInt64(1) &<< UInt64(length &* 8)) &- 1
+        } else if length > 8 {
+            k1 = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+            if length < 16 { k1 &= (UInt64(1) &<< UInt64((length &- 8) &* 8)) &- 1 }
+        }
+        return (k0, k1)
+    }
+
+    @inline(__always)
+    static func slot(_ k0: UInt64, _ k1: UInt64, _ length: Int) -> Int {
+        let h = (k0 &* 0x9E37_79B9_7F4A_7C15) ^ ((k1 ^ UInt64(length)) &* 0xC2B2_AE3D_27D4_EB4F)
+        return Int(truncatingIfNeeded: h &>> UInt64(64 - slotBits))
+    }
+
+    /// The number of tokens cached for this piece, or `nil`.
+    @inline(__always)
+    func lookup(_ slot: Int, _ k0: UInt64, _ k1: UInt64, _ length: Int) -> Int? {
+        let m = meta[slot]
+        guard m >> 8 == UInt32(truncatingIfNeeded: length), keys[2 &* slot] == k0, keys[2 &* slot &+ 1] == k1 else {
+            return nil
+        }
+        return Int(m & 0xFF)
+    }
+
+    @inline(__always)
+    func store(
+        _ slot: Int, _ k0: UInt64, _ k1: UInt64, _ length: Int, _ source: UnsafeMutablePointer<UInt32>, _ count: Int
+    ) {
+        guard count <= PieceCache.maxTokens else { return }
+        keys[2 &* slot] = k0
+        keys[2 &* slot &+ 1] = k1
+        meta[slot] = UInt32(truncatingIfNeeded: length) << 8 | UInt32(truncatingIfNeeded: count)
+        (tokens + slot &* PieceCache.maxTokens).update(from: source, count: count)
     }
 }

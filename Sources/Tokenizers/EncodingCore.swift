@@ -6,6 +6,9 @@ final class EncodingCore: @unchecked Sendable {
         let id: UInt32
     }
 
+    /// Inputs at least this long cache the tokens of short pieces.
+    static let cacheThreshold = 16 * 1024
+
     let table: RankTable
     let pattern: SplitPattern
     let specialTokens: [String: Int]
@@ -87,6 +90,7 @@ final class EncodingCore: @unchecked Sendable {
             var out = TokenBuffer(capacity: n / 3 + 16)
             defer { out.free() }
             var merger = BytePairMerger(table: table)
+            if n >= EncodingCore.cacheThreshold { merger.enableCache() }
             forEachSegment(p, n, allowed) { start, end in
                 switch pattern {
                 case .cl100k: encodeSegment(CL100KPreTokenizer(), p + start, end - start, &merger, &out)
@@ -104,6 +108,7 @@ final class EncodingCore: @unchecked Sendable {
         withPaddedUTF8(text) { p, n in
             var total = 0
             var merger = BytePairMerger(table: table)
+            if n >= EncodingCore.cacheThreshold { merger.enableCache() }
             forEachSegment(p, n, allowed) { start, end in
                 switch pattern {
                 case .cl100k: total += countSegment(CL100KPreTokenizer(), p + start, end - start, &merger)

@@ -68,3 +68,22 @@ public struct ModelTokenizer: Sendable, Equatable {
         factor == 1 ? count : Int((Double(count) * factor).rounded(.up))
     }
 }
+
+extension ModelTokenizer {
+    /// The token count of text for this model: exact for open encodings, the adjusted estimate for
+    /// closed tokenizers (see ``isEstimate``).
+    /// - Throws: the errors of ``Encoding/load(_:)``.
+    public func count(_ text: String) throws(TokenizerError) -> Int {
+        adjust(try Encoding.load(encoding).count(text))
+    }
+
+    /// The token count of a chat request for this model, with OpenAI's framing; for closed
+    /// tokenizers the total is the adjusted estimate and ``ChatCount/isEstimate`` is true.
+    /// - Throws: the errors of ``Encoding/load(_:)``.
+    public func countChat(_ messages: [ChatMessage], model: String? = nil) throws(TokenizerError) -> ChatCount {
+        var counted = try Encoding.load(encoding).countChat(messages, framing: .forModel(model))
+        counted.total = adjust(counted.total)
+        counted.isEstimate = isEstimate
+        return counted
+    }
+}

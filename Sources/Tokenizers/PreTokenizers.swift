@@ -64,6 +64,56 @@ extension UnicodeClasses {
     }
 }
 
+/// End of the run of ASCII bytes in `lo...hi` from `index` (after `| 0x20` when `fold`, so that
+/// `a...z` with `fold` takes both cases), eight bytes at a time. Reads up to 7 bytes past `count`,
+/// which the padded input allows; the result never passes `count`.
+@inline(__always)
+func asciiRunEnd(_ p: UnsafePointer<UInt8>, _ count: Int, _ index: Int, lo: UInt8, hi: UInt8, fold: Bool) -> Int {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let high: UInt64 = 0x8080_8080_8080_8080
+    let addLow = ones &* UInt64(0x80 &- lo)
+    let addHigh = ones &* UInt64(0x80 &- (hi &+ 1))
+    var j = index
+    while j < count {
+        var x = UnsafeRawPointer(p + j).loadUnaligned(as: UInt64.self)
+        if fold { x |= ones &* 0x20 }
+        let low7 = x & ~high
+        let inRange = (low7 &+ addLow) & ~(low7 &+ addHigh) & ~x & high
+        let outside = ~inRange & high
+        if outside == 0 {
+            j &+= 8
+            continue
+        }
+        j &+= outside.trailingZeroBitCount >> 3
+        break
+    }
+    return min(j, count)
+}
+
+/// Classes of bytes for the ASCII fast paths (non-ASCII bytes have none).
+enum AsciiByteClass {
+    static let upper: UInt8 = 1
+    static let lower: UInt8 = 2
+    static let letter: UInt8 = 3
+    /// May stand before letters in `[^\r\n\p{L}\p{N}]?`: ASCII, not a letter, digit, CR or LF.
+    static let prefix: UInt8 = 4
+
+    /// 256 entries, never freed.
+    nonisolated(unsafe) static let table: UnsafePointer<UInt8> = {
+        let t = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+        t.initialize(repeating: 0, count: 256)
+        for b in 0..<128 {
+            switch b {
+            case 0x41...0x5A: t[b] = upper
+            case 0x61...0x7A: t[b] = lower
+            case 0x30...0x39, 0x0A, 0x0D: t[b] = 0
+            default: t[b] = prefix
+            }
+        }
+        return UnsafePointer(t)
+    }()
+}
+
 /// End of a run of CR and LF bytes (and `/` when `slash`) from `index`.
 @inline(__always)
 private func newlineRunEnd(_ p: UnsafePointer<UInt8>, _ count: Int, _ index: Int, slash: Bool) -> Int {
@@ -104,6 +154,16 @@ private func whitespaceEnd(
     return j
 }
 
+extension UnicodeClasses {
+    /// End of a run of `\p{L}` from `index`: ASCII letters eight at a time, then the general path.
+    @inline(__always)
+    func letterRunEnd(_ p: UnsafePointer<UInt8>, _ count: Int, _ index: Int) -> Int {
+        let j = asciiRunEnd(p, count, index, lo: 0x61, hi: 0x7A, fold: true)
+        if j < count && p[j] >= 0x80 { return runEnd(p, count, j, UnicodeClasses.letter) }
+        return j
+    }
+}
+
 /// The cl100k_base split pattern:
 /// `'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s`
 struct CL100KPreTokenizer: PreTokenizer, @unchecked Sendable {
@@ -125,12 +185,12 @@ struct CL100KPreTokenizer: PreTokenizer, @unchecked Sendable {
             default: break
             }
         }
-        if f0 & L != 0 { return classes.runEnd(p, count, i + l0, L) }
+        if f0 & L != 0 { return classes.letterRunEnd(p, count, i + l0) }
         if f0 & N == 0 && !isNewline(c0) {
             let j = i + l0
             if j < count {
                 let (c1, l1) = decodeScalar(p, j)
-                if classes.flags(c1) & L != 0 { return classes.runEnd(p, count, j + l1, L) }
+                if classes.flags(c1) & L != 0 { return classes.letterRunEnd(p, count, j + l1) }
             }
         }
         if f0 & N != 0 {
@@ -164,6 +224,7 @@ struct CL100KPreTokenizer: PreTokenizer, @unchecked Sendable {
 /// Perl-style engine reproduced where the classes overlap (`\p{Lm}`, `\p{Lo}`, `\p{M}`).
 struct O200KPreTokenizer: PreTokenizer, @unchecked Sendable {
     let classes = UnicodeClasses.shared
+    let asciiByteClass = AsciiByteClass.table
 
     /// `(?i:'s|'t|'re|'ve|'m|'ll|'d)?` at `index`.
     @inline(__always)
@@ -211,29 +272,57 @@ struct O200KPreTokenizer: PreTokenizer, @unchecked Sendable {
     /// (then the general path decides).
     @inline(__always)
     func asciiWordEnd(_ p: UnsafePointer<UInt8>, _ count: Int, _ i: Int) -> Int {
-        let b0 = p[i]
+        let c0 = asciiByteClass[Int(p[i])]
         var j = i
-        if b0 &- 0x41 >= 26 && b0 &- 0x61 >= 26 {
+        if c0 & AsciiByteClass.letter == 0 {
             // one prefix byte that is not a letter, digit, CR or LF
-            if b0 >= 0x80 || b0 &- 0x30 < 10 || b0 == 0x0A || b0 == 0x0D { return -1 }
-            j = i + 1
+            if c0 & AsciiByteClass.prefix == 0 { return -1 }
+            j = i &+ 1
             if j >= count { return -1 }
         }
-        let start = j
-        while j < count && p[j] &- 0x41 < 26 { j &+= 1 }
+        let c1 = asciiByteClass[Int(p[j])]
+        if c1 & AsciiByteClass.letter == 0 { return -1 }
+        if c1 & AsciiByteClass.upper != 0 {
+            j = asciiRunEnd(p, count, j &+ 1, lo: 0x41, hi: 0x5A, fold: false)
+            if j < count && p[j] >= 0x80 { return -1 }
+        }
+        j = asciiRunEnd(p, count, j, lo: 0x61, hi: 0x7A, fold: false)
         if j < count && p[j] >= 0x80 { return -1 }
-        let upperEnd = j
-        while j < count && p[j] &- 0x61 < 26 { j &+= 1 }
-        if j < count && p[j] >= 0x80 { return -1 }
-        if j == start { return -1 }  // prefix byte not followed by a letter
-        _ = upperEnd
         return contractionEnd(p, count, j)
+    }
+
+    /// `[^\s\p{L}\p{N}]+[\r\n/]*` over ASCII from `start`, when every byte involved is ASCII; -1
+    /// otherwise (then the general path decides).
+    @inline(__always)
+    func asciiPunctuationEnd(_ p: UnsafePointer<UInt8>, _ count: Int, _ start: Int) -> Int {
+        var j = start
+        while j < count {
+            let b = p[j]
+            if b >= 0x80 { return -1 }
+            if classes.table[Int(b)] & (L | N | WS) != 0 { break }
+            j &+= 1
+        }
+        return newlineRunEnd(p, count, j, slash: true)
     }
 
     @inline(__always)
     func pieceEnd(_ p: UnsafePointer<UInt8>, _ count: Int, _ i: Int) -> Int {
         let fast = asciiWordEnd(p, count, i)
         if fast >= 0 { return fast }
+        // ASCII punctuation (optionally after one space) not followed by a letter: only
+        // ` ?[^\s\p{L}\p{N}]+[\r\n/]*` can match.
+        let b0 = p[i]
+        if b0 < 0x80 && i + 1 < count {
+            let b1 = p[i + 1]
+            if b1 < 0x80 && (b1 | 0x20) &- 0x61 >= 26 {
+                let q0 = classes.table[Int(b0)] & (L | N | WS) == 0
+                let q1 = classes.table[Int(b1)] & (L | N | WS) == 0
+                if q0 || (b0 == 0x20 && q1) {
+                    let e = asciiPunctuationEnd(p, count, q0 ? i + 1 : i + 2)
+                    if e >= 0 { return e }
+                }
+            }
+        }
         let (c0, l0) = decodeScalar(p, i)
         let f0 = classes.flags(c0)
         // Letters, optionally after one non-letter, non-digit, non-newline scalar.
@@ -301,7 +390,7 @@ struct P50KPreTokenizer: PreTokenizer, @unchecked Sendable {
         let k = (b0 == 0x20 && i + 1 < count) ? i + 1 : i
         let (c, l) = decodeScalar(p, k)
         let f = classes.flags(c)
-        if f & L != 0 { return classes.runEnd(p, count, k + l, L) }
+        if f & L != 0 { return classes.letterRunEnd(p, count, k + l) }
         if f & N != 0 { return classes.runEnd(p, count, k + l, N) }
         if f & WS == 0 { return classes.otherRunEnd(p, count, k + l) }
         // Whitespace: \s+(?!\S) | \s+

@@ -26,23 +26,44 @@ enum RankFile {
                 while i < n {
                     line += 1
                     let offset = used
-                    var accumulator: UInt32 = 0
-                    var bits: UInt32 = 0
-                    var bad: UInt8 = 0
+                    let start = i
                     while i < n {
                         let b = p[i]
                         if b == 0x20 || b == 0x0A { break }
                         i &+= 1
-                        if b == 0x3D { continue }  // '='
-                        let v = values[Int(b)]
-                        bad |= v & 0xC0
-                        accumulator = accumulator &<< 6 | UInt32(v & 0x3F)
-                        bits &+= 6
-                        if bits >= 8 {
-                            bits &-= 8
-                            storage[used] = UInt8(truncatingIfNeeded: accumulator &>> bits)
-                            used &+= 1
-                        }
+                    }
+                    var length = i - start
+                    while length > 0 && p[start + length - 1] == 0x3D { length -= 1 }  // '=' padding
+                    var bad: UInt8 = 0
+                    var k = start
+                    let whole = start + (length & ~3)
+                    while k < whole {
+                        let v0 = values[Int(p[k])], v1 = values[Int(p[k + 1])]
+                        let v2 = values[Int(p[k + 2])], v3 = values[Int(p[k + 3])]
+                        bad |= (v0 | v1 | v2 | v3) & 0xC0
+                        let v = UInt32(v0) << 18 | UInt32(v1) << 12 | UInt32(v2) << 6 | UInt32(v3)
+                        storage[used] = UInt8(truncatingIfNeeded: v >> 16)
+                        storage[used + 1] = UInt8(truncatingIfNeeded: v >> 8)
+                        storage[used + 2] = UInt8(truncatingIfNeeded: v)
+                        used &+= 3
+                        k &+= 4
+                    }
+                    switch length & 3 {
+                    case 0: break
+                    case 2:
+                        let v0 = values[Int(p[k])], v1 = values[Int(p[k + 1])]
+                        bad |= (v0 | v1) & 0xC0
+                        storage[used] = (v0 << 2) | ((v1 & 0x3F) >> 4)
+                        used &+= 1
+                    case 3:
+                        let v0 = values[Int(p[k])], v1 = values[Int(p[k + 1])], v2 = values[Int(p[k + 2])]
+                        bad |= (v0 | v1 | v2) & 0xC0
+                        let v = UInt32(v0 & 0x3F) << 10 | UInt32(v1 & 0x3F) << 4 | UInt32(v2 & 0x3F) >> 2
+                        storage[used] = UInt8(truncatingIfNeeded: v >> 8)
+                        storage[used + 1] = UInt8(truncatingIfNeeded: v)
+                        used &+= 2
+                    default:
+                        bad = 0xFF
                     }
                     if bad != 0 { failure = true; return }
                     if used == offset {

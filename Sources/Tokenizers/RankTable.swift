@@ -33,6 +33,10 @@ final class RankTable: @unchecked Sendable {
     let count: Int
     /// Rank of each single byte, or ``none``.
     let byteRanks: UnsafeMutablePointer<UInt32>
+    /// One bit per hash value (top bits of the hash) of every token: a lookup whose bit is clear
+    /// is a miss without touching the (much larger) slot array.
+    let filter: UnsafeMutablePointer<UInt64>
+    static let filterShift: UInt64 = 64 - 22  // 2^22 bits = 512 KiB
     /// Rank of each two-byte string (index `b0 | b1 << 8`), or ``none``.
     let pairRanks: UnsafeMutablePointer<UInt32>
     /// Length of the longest token.
@@ -64,12 +68,14 @@ final class RankTable: @unchecked Sendable {
         mask = capacity - 1
         slots = .allocate(capacity: capacity)
         slots.initialize(repeating: Slot(key8: 0, length: 0, rank: 0), count: capacity)
+        filter = .allocate(capacity: 1 << 16)
+        filter.initialize(repeating: 0, count: 1 << 16)
         pairRanks = .allocate(capacity: 65536)
         pairRanks.initialize(repeating: RankTable.none, count: 65536)
         byteRanks = .allocate(capacity: 256)
         byteRanks.initialize(repeating: RankTable.none, count: 256)
         count = spans.count
-        memoryFootprint = total + 16 + rankLimit * 8 + capacity * MemoryLayout<Slot>.stride + 1024 + 65536 * 4
+        memoryFootprint = total + 16 + rankLimit * 8 + capacity * MemoryLayout<Slot>.stride + 1024 + 65536 * 4 + (1 << 19)
         duplicate = nil
         for (index, span) in spans.enumerated() where span.length > 0 {
             offsets[Int(span.rank)] = UInt32(span.offset)
@@ -88,6 +94,7 @@ final class RankTable: @unchecked Sendable {
         lengths.deallocate()
         byteRanks.deallocate()
         pairRanks.deallocate()
+        filter.deallocate()
     }
 
     /// Hash of `length` bytes at `key`; reads up to 7 bytes past the end, which must be readable.
@@ -114,6 +121,8 @@ final class RankTable: @unchecked Sendable {
 
     private func insert(_ key: UnsafePointer<UInt8>, _ length: Int, _ rank: UInt32) -> Bool {
         let (key8, h) = RankTable.hash(key, length)
+        let bit = Int(truncatingIfNeeded: h &>> RankTable.filterShift)
+        filter[bit >> 6] |= 1 << UInt64(bit & 63)
         var index = Int(truncatingIfNeeded: h) & mask
         while true {
             let slot = slots[index]
@@ -135,6 +144,8 @@ final class RankTable: @unchecked Sendable {
     func rank(_ key: UnsafePointer<UInt8>, _ length: Int) -> UInt32 {
         if length == 2 { return pairRanks[Int(key[0]) | Int(key[1]) &<< 8] }
         let (key8, h) = RankTable.hash(key, length)
+        let bit = Int(truncatingIfNeeded: h &>> RankTable.filterShift)
+        if filter[bit >> 6] & (1 << UInt64(bit & 63)) == 0 { return RankTable.none }
         var index = Int(truncatingIfNeeded: h) & mask
         let len32 = UInt32(truncatingIfNeeded: length)
         while true {

@@ -43,5 +43,12 @@ struct ChatTests {
         #expect(claude.adjust(100) == 120)
         let gpt = try #require(ModelTokenizer(model: "gpt-4o"))
         #expect(!gpt.isEstimate && gpt.adjust(100) == 100)
+        #expect(try gpt.count("hello world") == 2)
+        let messages = [ChatMessage(role: "user", content: ["hello world"])]
+        let exact = try gpt.countChat(messages)
+        #expect(exact.total == 9 && !exact.isEstimate)
+        let estimate = try claude.countChat(messages)
+        #expect(estimate.isEstimate)
+        #expect(estimate.total == claude.adjust(try Encoding.load(.cl100kBase).countChat(messages).total))
     }
 }
