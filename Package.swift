@@ -188,6 +188,7 @@ let package = Package(
                 "Pricing",
                 "CostModel",
                 "UsageAnalysis",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),

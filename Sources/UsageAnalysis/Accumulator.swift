@@ -377,10 +377,12 @@ struct Accumulator: Sendable {
         duplicateEvents += other.duplicateEvents
         duplicateCost += other.duplicateCost
         eventsWithHash += other.eventsWithHash
+        duplicates.reserve(duplicates.count + other.duplicates.count)
+        precondition(other.duplicates.storesCosts || other.duplicates.count == 0, "a merged table must keep first-occurrence costs")
         other.duplicates.forEach { key, firstCost in
-            if duplicates.insert(key, cost: firstCost) {
+            if duplicates.insert(key, cost: firstCost ?? 0) {
                 duplicateEvents += 1
-                duplicateCost += firstCost
+                duplicateCost += firstCost ?? 0
             }
         }
         firstTimestamp = min(firstTimestamp, other.firstTimestamp)

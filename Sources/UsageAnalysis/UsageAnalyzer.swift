@@ -130,22 +130,23 @@ public struct UsageAnalyzer: Sendable {
             total = total.map { $0 + Int(info.st_size) }
         }
         let tracker = Progress(total: total, callback: progress)
-        var combined = Accumulator(catalog: catalog)
-        combined.duplicates = FingerprintTable(limit: options.duplicateLimit)
+        var combined: Accumulator? = nil
         for input in inputs {
-            let part = try await analyzeOne(input, tracker: tracker)
-            combined.merge(part)
+            let part = try await analyzeOne(input, tracker: tracker, first: combined == nil)
+            if combined == nil { combined = part } else { combined!.merge(part) }
         }
-        return combined.finish()
+        return (combined ?? Accumulator(catalog: catalog)).finish()
     }
 
-    private func freshAccumulator() -> Accumulator {
+    /// A new accumulator. Only the very first part of an analysis is never merged into another,
+    /// so only it may drop first-occurrence costs from its duplicate table.
+    func freshAccumulator(first: Bool, expectedEvents: Int) -> Accumulator {
         var acc = Accumulator(catalog: catalog)
-        acc.duplicates = FingerprintTable(limit: options.duplicateLimit)
+        acc.duplicates = FingerprintTable(limit: options.duplicateLimit, storesCosts: !first, capacity: min(expectedEvents, options.duplicateLimit))
         return acc
     }
 
-    private func analyzeOne(_ input: String, tracker: Progress) async throws(AnalysisError) -> Accumulator {
+    private func analyzeOne(_ input: String, tracker: Progress, first: Bool) async throws(AnalysisError) -> Accumulator {
         let name = input
         let fd: Int32 = input == "-" ? 0 : open(input, O_RDONLY)
         if fd < 0 { throw .cannotOpen(file: input, reason: String(cString: strerror(errno))) }
@@ -178,7 +179,7 @@ public struct UsageAnalyzer: Sendable {
             let readFD = pipe.fileHandleForReading.fileDescriptor
             let result: Accumulator
             do {
-                result = try analyzeStream(fd: readFD, name: name, tracker: tracker, countBytes: true)
+                result = try analyzeStream(fd: readFD, name: name, tracker: tracker, first: first)
             } catch {
                 process.terminate()
                 process.waitUntilExit()
@@ -192,23 +193,30 @@ public struct UsageAnalyzer: Sendable {
             return result
         }
 
-        if !isRegular { return try analyzeStream(fd: fd, name: name, tracker: tracker, countBytes: true) }
+        if !isRegular { return try analyzeStream(fd: fd, name: name, tracker: tracker, first: first) }
 
         // A regular file: sniff, then split large JSON lines into ranges aggregated in parallel.
         var head = [UInt8](repeating: 0, count: min(size, 65_536))
         if !head.isEmpty { _ = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, $0.count, 0) } }
         let format = try options.inputFormat == .auto ? Sniffer.sniff(head, file: name) : options.inputFormat
+        let lineLength = max(16, head.count / max(1, head.reduce(0) { $1 == 0x0A ? $0 + 1 : $0 }))
         guard format == .jsonl, size >= max(1, options.minimumSplitBytes), options.parallelism > 1 else {
-            return try readSequential(format: format, reader: LineReader(fd: fd, start: 0, end: nil), name: name, tracker: tracker, fd: fd)
+            return try readSequential(
+                format: format, reader: LineReader(fd: fd, start: 0, end: nil), name: name, tracker: tracker,
+                accumulator: freshAccumulator(first: first, expectedEvents: size / lineLength))
         }
         let parts = options.parallelism
+        let fileSize = size
         let bounds = (0...parts).map { Int64(size) * Int64($0) / Int64(parts) }
-        let results: [(Int, Result<Accumulator, AnalysisError>)] = await withTaskGroup(of: (Int, Result<Accumulator, AnalysisError>).self) { group in
+        var results: [(Int, Result<Accumulator, AnalysisError>)] = await withTaskGroup(of: (Int, Result<Accumulator, AnalysisError>).self) { group in
             for index in 0..<parts {
                 group.addTask {
                     do {
                         let reader = LineReader(fd: fd, start: bounds[index], end: bounds[index + 1])
-                        return (index, .success(try self.readSequential(format: .jsonl, reader: reader, name: name, tracker: tracker, fd: fd)))
+                        // The first range's table later takes the others' keys: size it for the whole file.
+                        let expected = index == 0 ? fileSize / lineLength : Int(bounds[index + 1] - bounds[index]) / lineLength
+                        let acc = self.freshAccumulator(first: first && index == 0, expectedEvents: expected)
+                        return (index, .success(try self.readSequential(format: .jsonl, reader: reader, name: name, tracker: tracker, accumulator: acc)))
                     } catch let error as AnalysisError {
                         return (index, .failure(error))
                     } catch {
@@ -222,7 +230,9 @@ public struct UsageAnalyzer: Sendable {
         }
         var merged: Accumulator? = nil
         var linesBefore = 0
-        for (_, result) in results {
+        // Take each part out of the array before merging, so no second reference forces a copy.
+        results.reverse()
+        while let (_, result) = results.popLast() {
             switch result {
             case .failure(let error):
                 if case .badLine(var bad) = error {
@@ -240,7 +250,7 @@ public struct UsageAnalyzer: Sendable {
     }
 
     /// Reads a non-seekable input: the first block is sniffed, then the rest streams.
-    private func analyzeStream(fd: Int32, name: String, tracker: Progress, countBytes: Bool) throws(AnalysisError) -> Accumulator {
+    private func analyzeStream(fd: Int32, name: String, tracker: Progress, first: Bool) throws(AnalysisError) -> Accumulator {
         var head: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65_536)
         while head.count < 65_536 {
@@ -252,16 +262,14 @@ public struct UsageAnalyzer: Sendable {
         let format = try options.inputFormat == .auto ? Sniffer.sniff(head, file: name) : options.inputFormat
         var reader = LineReader(fd: fd, start: nil, end: nil)
         reader.prefix = head
-        return try readSequential(format: format, reader: reader, name: name, tracker: tracker, fd: fd)
+        return try readSequential(format: format, reader: reader, name: name, tracker: tracker, accumulator: freshAccumulator(first: first, expectedEvents: 0))
     }
 
     /// Reads one input (or one byte range of it) on the calling thread.
-    func readSequential(format: InputFormat, reader: LineReader, name: String, tracker: Progress, fd: Int32) throws(AnalysisError) -> Accumulator {
-        var acc = freshAccumulator()
+    func readSequential(format: InputFormat, reader: LineReader, name: String, tracker: Progress, accumulator acc: consuming Accumulator) throws(AnalysisError) -> Accumulator {
+        // `consuming`: the caller's accumulator is moved in, so mutating it copies nothing.
         let strict = options.strict
         var eventsReported = 0
-        let progress: (Int) -> Void = { _ in }
-        _ = progress
         switch format {
         case .jsonl, .auto:
             var parser = JSONLParser()
