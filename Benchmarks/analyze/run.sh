@@ -39,11 +39,12 @@ measure() { # label, command...
   local label=$1; shift
   local tlog; tlog=$(mktemp)
   /usr/bin/time -v "$@" > "$DIR/tokenomics-bench-$label.out" 2> "$tlog"
-  local wall peak
+  local wall peak cpu
+  cpu=$(awk -F': ' '/User time \(seconds\)|System time \(seconds\)/ {s += $2} END {print s}' "$tlog")
   wall=$(grep "Elapsed (wall clock)" "$tlog" | awk '{print $NF}' | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
   peak=$(grep "Maximum resident set size" "$tlog" | awk '{print $NF}')
   rm -f "$tlog"
-  echo "$label $wall $peak"
+  echo "$label $wall $peak $cpu"
 }
 
 OURS=$(measure tokenomics "$BIN" analyze "$LOG" --json --threads 2 --no-user-catalog)
@@ -54,11 +55,11 @@ import json, sys
 events, size = int(sys.argv[1]), int(sys.argv[2])
 rows = [sys.argv[3].split(), sys.argv[4].split()]
 print(f"log: {events:,} events, {size/1e6:,.0f} MB")
-print(f"{'tool':<12}{'seconds':>9}{'events/s':>14}{'MB/s':>9}{'peak MB':>10}")
-for label, wall, peak in rows:
+print(f"{'tool':<12}{'seconds':>9}{'cpu s':>8}{'events/s':>14}{'MB/s':>9}{'peak MB':>10}")
+for label, wall, peak, cpu in rows:
     wall = float(wall); peak = int(peak) / 1024
-    print(f"{label:<12}{wall:>9.2f}{events/wall:>14,.0f}{size/1e6/wall:>9.1f}{peak:>10.0f}")
-(_, w1, p1), (_, w2, p2) = rows
+    print(f"{label:<12}{wall:>9.2f}{float(cpu):>8.2f}{events/wall:>14,.0f}{size/1e6/wall:>9.1f}{peak:>10.0f}")
+(_, w1, p1, _), (_, w2, p2, _) = rows
 print(f"speed ratio (duckdb time / ours): {float(w2)/float(w1):.2f}x; memory ratio (ours / duckdb): {int(p1)/int(p2):.2f}")
 ours = json.load(open(f"{sys.argv[5]}/tokenomics-bench-tokenomics.out"))
 peer = json.loads(open(f"{sys.argv[5]}/tokenomics-bench-duckdb.out").read())
