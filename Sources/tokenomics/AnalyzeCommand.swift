@@ -103,7 +103,8 @@ extension Tokenomics {
                     throw ValidationError("Cannot write '\(fitScenario)': \(error.localizedDescription)")
                 }
             }
-            let extras = AnalysisInsightsReport.extras(insights)
+            let fit = ScenarioFit(interactions: result.userMonths.map(\.interactions))
+            let extras = AnalysisInsightsReport.extras(insights, fit: fit)
             switch resolvedFormat {
             case .json: return AnalysisReport.json(result, extras: extras).serialized() + "\n"
             case .csv: return AnalysisReport.csv(result)
