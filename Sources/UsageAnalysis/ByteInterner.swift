@@ -210,7 +210,7 @@ struct FingerprintTable: Sendable {
     /// Makes room for `total` fingerprints without growing.
     mutating func reserve(_ total: Int) {
         let needed = Self.slots(for: min(total, limit))
-        if needed > size { rebuild(needed) }
+        if needed > size { rebuild(max(needed, size * 2)) }
     }
 
     /// Calls `body` with every fingerprint and the cost of its first occurrence (nil when costs
