@@ -3,8 +3,24 @@ public import UsageAnalysis
 
 /// Renders plan evaluations and lever opportunities as extra report sections.
 public enum AnalysisInsightsReport: Sendable {
-    /// JSON members `plans` and `levers`, and matching text sections.
-    public static func extras(_ insights: Insights) -> AnalysisExtras {
+    static func format(_ value: Double) -> String {
+        guard value.isFinite else { return "-" }
+        let scaled = (value * 1000).rounded() / 1000
+        return "\(scaled)"
+    }
+
+    /// The interactions-per-user-month fit as JSON: both candidates with their KS distance.
+    public static func fitJSON(_ fit: ScenarioFit) -> JSONValue {
+        .object([
+            ("samples", .int(fit.samples)), ("mean", .double(fit.mean)), ("chosen", .string(fit.choice.rawValue)),
+            ("lognormal", .object([("mu", .double(fit.lognormalMu)), ("sigma", .double(fit.lognormalSigma)), ("ks_distance", .double(fit.lognormalKS))])),
+            ("pareto", .object([("scale", .double(fit.paretoScale)), ("alpha", .double(fit.paretoAlpha)), ("ks_distance", .double(fit.paretoKS))])),
+            ("scenario_yaml", .string(fit.distributionYAML)),
+        ])
+    }
+
+    /// JSON members `plans`, `levers` and `interactions_fit`, and matching text sections.
+    public static func extras(_ insights: Insights, fit: ScenarioFit? = nil) -> AnalysisExtras {
         var json: [(String, JSONValue)] = []
         if !insights.plans.isEmpty {
             json.append(("plans", .array(insights.plans.map { p in
@@ -26,6 +42,7 @@ public enum AnalysisInsightsReport: Sendable {
                 ("saving_usd", .optional(l.saving) { .money($0) }), ("detail", .string(l.detail)),
             ])
         })))
+        if let fit { json.append(("interactions_fit", fitJSON(fit))) }
         let text: @Sendable (Bool) -> [String] = { markdown in
             var out: [String] = []
             func heading(_ title: String) { out.append(markdown ? "\n## \(title)\n" : "\n\(title)\n" + String(repeating: "=", count: title.count)) }
@@ -40,6 +57,10 @@ public enum AnalysisInsightsReport: Sendable {
                     for u in p.worst.prefix(10) { w.append([u.user, u.cost.formatted(), u.revenue.formatted(), u.margin.formatted()]) }
                     out.append(markdown ? w.markdown() : w.rendered())
                 }
+            }
+            if let fit, fit.samples > 0 {
+                heading("Interactions per user-month")
+                out.append("Mean \(format(fit.mean)) over \(fit.samples) user-months. Lognormal fit: KS distance \(format(fit.lognormalKS)); Pareto fit: KS distance \(format(fit.paretoKS)); chosen for --fit-scenario: \(fit.choice.rawValue).")
             }
             if !insights.levers.isEmpty {
                 heading("Lever opportunities")

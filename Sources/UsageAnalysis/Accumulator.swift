@@ -144,6 +144,17 @@ struct Accumulator: Sendable {
     var featureSums: [FeatureSums] = []
     var featureModel: [Int: FeatureModelSums] = [:]
     var days: [Int: GroupSums] = [:]
+    /// Hot-path storage for feature×model and day sums (folded into the dictionaries on demand).
+    var featureModelSlot: [Int: Int32] = [:]
+    var featureModelKeys: [Int] = []
+    var featureModelSums: [FeatureModelSums] = []
+    var daySlot: [Int: Int32] = [:]
+    var dayKeys: [Int] = []
+    var daySums: [GroupSums] = []
+    var lastDay = Int.min
+    var lastDaySlot = 0
+    var lastMonthDay = Int.min
+    var lastMonthIndex: Int32 = 0
 
     var totals = GroupSums()
     var billedEvents = 0
@@ -248,16 +259,40 @@ struct Accumulator: Sendable {
         add(&modelSums[model].sums)
         add(&featureSums[feature].sums)
         let fmKey = feature << 24 | model
-        add(&featureModel[fmKey, default: FeatureModelSums()].sums)
-        featureModel[fmKey]!.maxInput = max(featureModel[fmKey]!.maxInput, usage.input)
-        featureModel[fmKey]!.maxOutput = max(featureModel[fmKey]!.maxOutput, usage.output)
+        let fmSlot: Int
+        if let found = featureModelSlot[fmKey] {
+            fmSlot = Int(found)
+        } else {
+            fmSlot = featureModelSums.count
+            featureModelSlot[fmKey] = Int32(fmSlot)
+            featureModelKeys.append(fmKey)
+            featureModelSums.append(FeatureModelSums())
+        }
+        add(&featureModelSums[fmSlot].sums)
+        if usage.input > featureModelSums[fmSlot].maxInput { featureModelSums[fmSlot].maxInput = usage.input }
+        if usage.output > featureModelSums[fmSlot].maxOutput { featureModelSums[fmSlot].maxOutput = usage.output }
         let day = UTC.day(of: timestamp)
-        add(&days[day, default: GroupSums()])
+        if day != lastDay {
+            if let found = daySlot[day] {
+                lastDaySlot = Int(found)
+            } else {
+                lastDaySlot = daySums.count
+                daySlot[day] = Int32(lastDaySlot)
+                dayKeys.append(day)
+                daySums.append(GroupSums())
+            }
+            lastDay = day
+        }
+        add(&daySums[lastDaySlot])
 
         userEvents[user] += 1
         userCost[user] += cost
         // User-month slot, cached per user (logs are mostly in time order).
-        let monthIndex = Int32(UTC.monthIndex(ofDay: day))
+        if day != lastMonthDay {
+            lastMonthDay = day
+            lastMonthIndex = Int32(UTC.monthIndex(ofDay: day))
+        }
+        let monthIndex = lastMonthIndex
         var slot: Int
         if userLastMonth[user] == monthIndex {
             slot = Int(userLastSlot[user])
@@ -323,8 +358,24 @@ struct Accumulator: Sendable {
 
     // MARK: Merging
 
+    /// Moves the hot-path slot arrays into the keyed dictionaries.
+    mutating func fold() {
+        for (index, key) in featureModelKeys.enumerated() { featureModel[key, default: FeatureModelSums()].merge(featureModelSums[index]) }
+        for (index, key) in dayKeys.enumerated() { days[key, default: GroupSums()].merge(daySums[index]) }
+        featureModelSlot = [:]
+        featureModelKeys = []
+        featureModelSums = []
+        daySlot = [:]
+        dayKeys = []
+        daySums = []
+        lastDay = Int.min
+    }
+
     /// Adds another accumulator's state; `other` covers input that comes after this one's.
     mutating func merge(_ other: Accumulator) {
+        fold()
+        var other = other
+        other.fold()
         var userMap = [Int](repeating: 0, count: other.users.count)
         other.users.storage.withUnsafeBytes { raw in
             for id in 0..<other.users.count {
@@ -377,10 +428,12 @@ struct Accumulator: Sendable {
         duplicateEvents += other.duplicateEvents
         duplicateCost += other.duplicateCost
         eventsWithHash += other.eventsWithHash
+        duplicates.reserve(duplicates.count + other.duplicates.count)
+        precondition(other.duplicates.storesCosts || other.duplicates.count == 0, "a merged table must keep first-occurrence costs")
         other.duplicates.forEach { key, firstCost in
-            if duplicates.insert(key, cost: firstCost) {
+            if duplicates.insert(key, cost: firstCost ?? 0) {
                 duplicateEvents += 1
-                duplicateCost += firstCost
+                duplicateCost += firstCost ?? 0
             }
         }
         firstTimestamp = min(firstTimestamp, other.firstTimestamp)

@@ -157,6 +157,12 @@ public struct FeatureModelBreakdown: Sendable, Hashable {
 extension Accumulator {
     /// Turns the streaming state into results.
     func finish() -> AnalysisResult {
+        var folded = self
+        folded.fold()
+        return folded.finishFolded()
+    }
+
+    private func finishFolded() -> AnalysisResult {
         func breakdown(_ name: String, _ sums: GroupSums) -> GroupBreakdown {
             GroupBreakdown(
                 name: name, events: sums.events, pricedEvents: sums.pricedEvents, cost: Money(units: sums.cost), tokens: sums.tokens,

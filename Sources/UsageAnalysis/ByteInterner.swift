@@ -138,31 +138,41 @@ func memcmpBytes(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ count: Int) -> 
     return true
 }
 
-/// A set of 64-bit fingerprints, each with an exact cost attached to its first occurrence.
+/// A set of 64-bit fingerprints, optionally with an exact cost attached to each first occurrence.
 ///
-/// Used for exact-duplicate detection (`request_hash`): 8 bytes of key plus 8 bytes of cost per
-/// distinct request (costs that do not fit 64 bits of 10⁻¹⁹ USD go to a side table), so memory
-/// grows with the number of distinct requests only.
+/// Used for exact-duplicate detection (`request_hash`). Only a table that will be merged into an
+/// earlier one needs the costs (a key it shares with the earlier table was a duplicate there, and
+/// its first occurrence's cost is then saved too): 8 bytes per distinct request, or 16 with costs
+/// (costs that do not fit 64 bits of 10⁻¹⁹ USD go to a side table). Open addressing with linear
+/// probing, slots chosen from the key's high bits, at most 80% full.
 struct FingerprintTable: Sendable {
     private(set) var keys: [UInt64]
     private var costs: [Int64]
     private var bigCosts: [UInt64: Int128] = [:]
-    private var mask: Int
+    private var size: Int
     private(set) var count = 0
     private var hasZero = false
     private var zeroCost: Int128 = 0
     /// Beyond this many distinct fingerprints new ones are no longer remembered.
     let limit: Int
+    /// Whether first-occurrence costs are kept (needed to merge this table into an earlier one).
+    let storesCosts: Bool
     private(set) var saturated = false
 
     static let bigMarker = Int64.min
 
-    init(limit: Int = 50_000_000) {
-        keys = [UInt64](repeating: 0, count: 1024)
-        costs = [Int64](repeating: 0, count: 1024)
-        mask = 1023
+    init(limit: Int = 50_000_000, storesCosts: Bool = true, capacity: Int = 0) {
         self.limit = limit
+        self.storesCosts = storesCosts
+        size = Self.slots(for: capacity)
+        keys = [UInt64](repeating: 0, count: size)
+        costs = storesCosts ? [Int64](repeating: 0, count: size) : []
     }
+
+    static func slots(for capacity: Int) -> Int { max(1024, capacity + capacity / 4 + 1) }
+
+    @inline(__always)
+    private func home(_ key: UInt64) -> Int { Int(truncatingIfNeeded: key.multipliedFullWidth(by: UInt64(size)).high) }
 
     /// Inserts a fingerprint with the cost (Money units) of this occurrence; returns true when it
     /// was already present (a duplicate).
@@ -174,49 +184,63 @@ struct FingerprintTable: Sendable {
             zeroCost = cost
             return false
         }
-        var slot = Int(truncatingIfNeeded: key) & mask
+        var slot = home(key)
         while true {
             let stored = keys[slot]
             if stored == key { return true }
             if stored == 0 { break }
-            slot = (slot + 1) & mask
+            slot += 1
+            if slot == size { slot = 0 }
         }
         if count >= limit { saturated = true; return false }
         keys[slot] = key
-        if cost.isMultiple(of: 100), let small = Int64(exactly: cost / 100), small != Self.bigMarker {
-            costs[slot] = small
-        } else {
-            costs[slot] = Self.bigMarker
-            bigCosts[key] = cost
+        if storesCosts {
+            if cost.isMultiple(of: 100), let small = Int64(exactly: cost / 100), small != Self.bigMarker {
+                costs[slot] = small
+            } else {
+                costs[slot] = Self.bigMarker
+                bigCosts[key] = cost
+            }
         }
         count += 1
-        if count * 4 > keys.count * 3 { grow() }
+        if count * 5 > size * 4 { rebuild(size * 2) }
         return false
     }
 
-    /// Calls `body` with every fingerprint and the cost of its first occurrence.
-    func forEach(_ body: (UInt64, Int128) -> Void) {
-        if hasZero { body(0, zeroCost) }
-        for index in 0..<keys.count where keys[index] != 0 {
+    /// Makes room for `total` fingerprints without growing.
+    mutating func reserve(_ total: Int) {
+        let needed = Self.slots(for: min(total, limit))
+        if needed > size { rebuild(max(needed, size * 2)) }
+    }
+
+    /// Calls `body` with every fingerprint and the cost of its first occurrence (nil when costs
+    /// are not kept).
+    func forEach(_ body: (UInt64, Int128?) -> Void) {
+        if hasZero { body(0, storesCosts ? zeroCost : nil) }
+        for index in 0..<size where keys[index] != 0 {
+            guard storesCosts else { body(keys[index], nil); continue }
             let small = costs[index]
             body(keys[index], small == Self.bigMarker ? bigCosts[keys[index]]! : Int128(small) * 100)
         }
     }
 
-    private mutating func grow() {
-        let size = keys.count * 2
-        var newKeys = [UInt64](repeating: 0, count: size)
-        var newCosts = [Int64](repeating: 0, count: size)
-        let newMask = size - 1
-        for index in 0..<keys.count where keys[index] != 0 {
-            var slot = Int(truncatingIfNeeded: keys[index]) & newMask
-            while newKeys[slot] != 0 { slot = (slot + 1) & newMask }
-            newKeys[slot] = keys[index]
-            newCosts[slot] = costs[index]
+    private mutating func rebuild(_ newSize: Int) {
+        let oldKeys = keys
+        let oldCosts = costs
+        keys = []
+        costs = []
+        size = newSize
+        keys = [UInt64](repeating: 0, count: newSize)
+        if storesCosts { costs = [Int64](repeating: 0, count: newSize) }
+        for index in 0..<oldKeys.count where oldKeys[index] != 0 {
+            var slot = home(oldKeys[index])
+            while keys[slot] != 0 {
+                slot += 1
+                if slot == newSize { slot = 0 }
+            }
+            keys[slot] = oldKeys[index]
+            if storesCosts { costs[slot] = oldCosts[index] }
         }
-        keys = newKeys
-        costs = newCosts
-        mask = newMask
     }
 }
 

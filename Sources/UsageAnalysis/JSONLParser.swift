@@ -10,8 +10,58 @@ struct JSONLParser {
     /// Decoded escaped strings land here (rare).
     private var scratch: [[UInt8]] = [[], [], [], [], [], []]
     /// Field slices: start and count in the line; -2 when absent, -1 when decoded into `scratch`.
-    private var fieldStart = [Int](repeating: -2, count: 6)
-    private var fieldCount = [Int](repeating: 0, count: 6)
+
+    /// Six (start, count) pairs held inline (no array, no uniqueness checks on the hot path).
+    struct Slots {
+        var start: (Int, Int, Int, Int, Int, Int) = (-2, -2, -2, -2, -2, -2)
+        var count: (Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0)
+
+        @inline(__always) subscript(start index: Int) -> Int {
+            get {
+                switch index {
+                case 0: start.0
+                case 1: start.1
+                case 2: start.2
+                case 3: start.3
+                case 4: start.4
+                default: start.5
+                }
+            }
+            set {
+                switch index {
+                case 0: start.0 = newValue
+                case 1: start.1 = newValue
+                case 2: start.2 = newValue
+                case 3: start.3 = newValue
+                case 4: start.4 = newValue
+                default: start.5 = newValue
+                }
+            }
+        }
+
+        @inline(__always) subscript(count index: Int) -> Int {
+            get {
+                switch index {
+                case 0: count.0
+                case 1: count.1
+                case 2: count.2
+                case 3: count.3
+                case 4: count.4
+                default: count.5
+                }
+            }
+            set {
+                switch index {
+                case 0: count.0 = newValue
+                case 1: count.1 = newValue
+                case 2: count.2 = newValue
+                case 3: count.3 = newValue
+                case 4: count.4 = newValue
+                default: count.5 = newValue
+                }
+            }
+        }
+    }
 
     enum Field: Int { case user = 0, feature, model, requestHash, interaction, tier }
 
@@ -20,15 +70,16 @@ struct JSONLParser {
     mutating func parse(_ line: UnsafeRawBufferPointer, into acc: inout Accumulator) -> String? {
         let n = line.count
         var i = 0
+        let p = (line.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!).assumingMemoryBound(to: UInt8.self)
         @inline(__always) func skipSpace() {
             while i < n {
-                let b = line[i]
+                let b = p[i]
                 if b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A { i += 1 } else { break }
             }
         }
         skipSpace()
         if i == n { return "" }
-        guard line[i] == UInt8(ascii: "{") else { return "not a JSON object" }
+        guard p[i] == UInt8(ascii: "{") else { return "not a JSON object" }
         i += 1
 
         var timestamp: Int64? = nil
@@ -36,35 +87,36 @@ struct JSONLParser {
         var billed: Int128? = nil
         var tier = ServiceTier.standard
         // Field slices: (start, count) into the line, or -1 start for the scratch buffer.
-        for k in 0..<6 { fieldStart[k] = -2 }
+        var slots = Slots()
 
         skipSpace()
-        if i < n && line[i] == UInt8(ascii: "}") {
+        if i < n && p[i] == UInt8(ascii: "}") {
             i += 1
         } else {
             while true {
                 skipSpace()
-                guard i < n, line[i] == UInt8(ascii: "\"") else { return i < n ? "expected a key at column \(i + 1)" : "truncated line" }
+                guard i < n, p[i] == UInt8(ascii: "\"") else { return i < n ? "expected a key at column \(i + 1)" : "truncated line" }
                 // Key (keys we know have no escapes; an escaped key is skipped as unknown).
                 let keyStart = i + 1
-                var j = keyStart
+                var j = Self.scanString(p, keyStart, n)
                 var escaped = false
-                while j < n && line[j] != UInt8(ascii: "\"") {
-                    if line[j] == UInt8(ascii: "\\") { escaped = true; j += 1 }
+                if j < n && p[j] == UInt8(ascii: "\\") { j = keyStart }
+                while j < n && p[j] != UInt8(ascii: "\"") {
+                    if p[j] == UInt8(ascii: "\\") { escaped = true; j += 1 }
                     j += 1
                 }
                 guard j < n else { return "truncated line" }
                 let key = escaped ? UnsafeRawBufferPointer(start: nil, count: 0) : UnsafeRawBufferPointer(rebasing: line[keyStart..<j])
                 i = j + 1
                 skipSpace()
-                guard i < n, line[i] == UInt8(ascii: ":") else { return "expected ':' at column \(i + 1)" }
+                guard i < n, p[i] == UInt8(ascii: ":") else { return "expected ':' at column \(i + 1)" }
                 i += 1
                 skipSpace()
                 guard i < n else { return "truncated line" }
                 let kind = Self.keyKind(key)
                 switch kind {
                 case .timestamp:
-                    if line[i] == UInt8(ascii: "\"") {
+                    if p[i] == UInt8(ascii: "\"") {
                         guard let (s, e) = Self.rawString(line, &i) else { return "bad string for 'ts'" }
                         guard let t = UTC.parseTimestamp(UnsafeRawBufferPointer(rebasing: line[s..<e])) else {
                             return "'ts' is not an ISO 8601 date-time or epoch number"
@@ -78,7 +130,7 @@ struct JSONLParser {
                     }
                 case .tokens(let which):
                     var value = 0
-                    if line[i] == UInt8(ascii: "n") {
+                    if p[i] == UInt8(ascii: "n") {
                         guard Self.literal(line, &i, "null") else { return "bad value for '\(Self.tokenKeys[which])'" }
                     } else {
                         guard let v = Self.integer(line, &i) else { return "'\(Self.tokenKeys[which])' is not a whole number" }
@@ -93,10 +145,10 @@ struct JSONLParser {
                     default: reasoning = value
                     }
                 case .cost:
-                    if line[i] == UInt8(ascii: "n") {
+                    if p[i] == UInt8(ascii: "n") {
                         guard Self.literal(line, &i, "null") else { return "bad value for 'cost_usd'" }
                         billed = nil
-                    } else if line[i] == UInt8(ascii: "\"") {
+                    } else if p[i] == UInt8(ascii: "\"") {
                         guard let (s, e) = Self.rawString(line, &i) else { return "bad string for 'cost_usd'" }
                         guard let v = Self.decimalUnits(UnsafeRawBufferPointer(rebasing: line[s..<e])) else { return "'cost_usd' is not an exact amount" }
                         billed = v
@@ -107,26 +159,27 @@ struct JSONLParser {
                         billed = v
                     }
                 case .name(let field):
-                    if line[i] == UInt8(ascii: "n") {
+                    if p[i] == UInt8(ascii: "n") {
                         guard Self.literal(line, &i, "null") else { return "bad value at column \(i + 1)" }
-                        fieldStart[field.rawValue] = -2
+                        slots[start: field.rawValue] = -2
                     } else {
-                        guard line[i] == UInt8(ascii: "\"") else { return "'\(Self.nameKeys[field.rawValue])' must be a string" }
+                        guard p[i] == UInt8(ascii: "\"") else { return "'\(Self.nameKeys[field.rawValue])' must be a string" }
                         let s = i + 1
-                        var k = s
+                        var k = Self.scanString(p, s, n)
                         var hasEscape = false
-                        while k < n && line[k] != UInt8(ascii: "\"") {
-                            if line[k] == UInt8(ascii: "\\") { hasEscape = true; k += 1 }
+                        if k < n && p[k] == UInt8(ascii: "\\") { k = s }
+                        while k < n && p[k] != UInt8(ascii: "\"") {
+                            if p[k] == UInt8(ascii: "\\") { hasEscape = true; k += 1 }
                             k += 1
                         }
                         guard k < n else { return "truncated line" }
                         if hasEscape {
                             guard let decoded = Self.unescape(UnsafeRawBufferPointer(rebasing: line[s..<k])) else { return "bad escape in a string" }
                             scratch[field.rawValue] = decoded
-                            fieldStart[field.rawValue] = -1
+                            slots[start: field.rawValue] = -1
                         } else {
-                            fieldStart[field.rawValue] = s
-                            fieldCount[field.rawValue] = k - s
+                            slots[start: field.rawValue] = s
+                            slots[count: field.rawValue] = k - s
                         }
                         i = k + 1
                     }
@@ -135,19 +188,19 @@ struct JSONLParser {
                 }
                 skipSpace()
                 guard i < n else { return "truncated line" }
-                if line[i] == UInt8(ascii: ",") { i += 1; continue }
-                if line[i] == UInt8(ascii: "}") { i += 1; break }
+                if p[i] == UInt8(ascii: ",") { i += 1; continue }
+                if p[i] == UInt8(ascii: "}") { i += 1; break }
                 return "expected ',' or '}' at column \(i + 1)"
             }
         }
         skipSpace()
         guard i == n else { return "unexpected text after the JSON object at column \(i + 1)" }
 
-        guard fieldStart[Field.user.rawValue] != -2 else { return "missing field 'user'" }
-        guard fieldStart[Field.model.rawValue] != -2 else { return "missing field 'model'" }
+        guard slots[start: Field.user.rawValue] != -2 else { return "missing field 'user'" }
+        guard slots[start: Field.model.rawValue] != -2 else { return "missing field 'model'" }
         guard let timestamp else { return "missing field 'ts'" }
-        if fieldStart[Field.tier.rawValue] != -2 {
-            guard let t = withField(.tier, line, fieldStart, fieldCount, { Self.tier($0) }) else {
+        if slots[start: Field.tier.rawValue] != -2 {
+            guard let t = withField(.tier, line, slots, { Self.tier($0) }) else {
                 return "'tier' must be standard, batch, flex or priority"
             }
             tier = t
@@ -158,14 +211,14 @@ struct JSONLParser {
         {
             do { try usage.validate() } catch { return error.description }
         }
-        let user = withField(.user, line, fieldStart, fieldCount) { acc.userID($0) }
-        let feature = fieldStart[Field.feature.rawValue] == -2 ? acc.featureID(UnsafeRawBufferPointer(start: nil, count: 0))
-            : withField(.feature, line, fieldStart, fieldCount) { acc.featureID($0) }
-        let model = withField(.model, line, fieldStart, fieldCount) { acc.modelID($0) }
-        let request = fieldStart[Field.requestHash.rawValue] == -2 ? 0
-            : withField(.requestHash, line, fieldStart, fieldCount) { $0.isEmpty ? 0 : Accumulator.fingerprint($0) }
-        let interaction = fieldStart[Field.interaction.rawValue] == -2 ? 0
-            : withField(.interaction, line, fieldStart, fieldCount) { $0.isEmpty ? 0 : Accumulator.fingerprint($0) }
+        let user = withField(.user, line, slots) { acc.userID($0) }
+        let feature = slots[start: Field.feature.rawValue] == -2 ? acc.featureID(UnsafeRawBufferPointer(start: nil, count: 0))
+            : withField(.feature, line, slots) { acc.featureID($0) }
+        let model = withField(.model, line, slots) { acc.modelID($0) }
+        let request = slots[start: Field.requestHash.rawValue] == -2 ? 0
+            : withField(.requestHash, line, slots) { $0.isEmpty ? 0 : Accumulator.fingerprint($0) }
+        let interaction = slots[start: Field.interaction.rawValue] == -2 ? 0
+            : withField(.interaction, line, slots) { $0.isEmpty ? 0 : Accumulator.fingerprint($0) }
         acc.record(
             user: user, feature: feature, model: model, timestamp: timestamp, usage: usage, tier: tier, billed: billed,
             requestFingerprint: request, interactionFingerprint: interaction
@@ -175,11 +228,32 @@ struct JSONLParser {
 
     @inline(__always)
     private func withField<T>(
-        _ field: Field, _ line: UnsafeRawBufferPointer, _ starts: [Int], _ counts: [Int], _ body: (UnsafeRawBufferPointer) -> T
+        _ field: Field, _ line: UnsafeRawBufferPointer, _ slots: Slots, _ body: (UnsafeRawBufferPointer) -> T
     ) -> T {
-        let start = starts[field.rawValue]
-        if start >= 0 { return body(UnsafeRawBufferPointer(rebasing: line[start..<(start + counts[field.rawValue])])) }
+        let start = slots[start: field.rawValue]
+        if start >= 0 { return body(UnsafeRawBufferPointer(start: line.baseAddress! + start, count: slots[count: field.rawValue])) }
         return scratch[field.rawValue].withUnsafeBytes(body)
+    }
+
+    /// The index of the first `"` or `\\` at or after `from` (or `n`), eight bytes at a time.
+    @inline(__always)
+    static func scanString(_ p: UnsafePointer<UInt8>, _ from: Int, _ n: Int) -> Int {
+        var i = from
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        while i + 8 <= n {
+            let word = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
+            let quote = word ^ 0x2222_2222_2222_2222
+            let slash = word ^ 0x5C5C_5C5C_5C5C_5C5C
+            let found = ((quote &- ones) & ~quote | (slash &- ones) & ~slash) & highs
+            if found != 0 { return i + found.trailingZeroBitCount / 8 }
+            i += 8
+        }
+        while i < n {
+            if p[i] == 0x22 || p[i] == 0x5C { return i }
+            i += 1
+        }
+        return n
     }
 
     // MARK: Keys
@@ -234,10 +308,11 @@ struct JSONLParser {
     /// A string without escapes, returned as a byte range; `i` moves past the closing quote.
     @inline(__always)
     static func rawString(_ line: UnsafeRawBufferPointer, _ i: inout Int) -> (Int, Int)? {
+        let p = (line.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!).assumingMemoryBound(to: UInt8.self)
         let s = i + 1
         var k = s
-        while k < line.count && line[k] != UInt8(ascii: "\"") {
-            if line[k] == UInt8(ascii: "\\") { return nil }
+        while k < line.count && p[k] != UInt8(ascii: "\"") {
+            if p[k] == UInt8(ascii: "\\") { return nil }
             k += 1
         }
         guard k < line.count else { return nil }
@@ -256,13 +331,14 @@ struct JSONLParser {
     /// A whole number (a fraction of zeros such as `12.0` is accepted).
     @inline(__always)
     static func integer(_ line: UnsafeRawBufferPointer, _ i: inout Int) -> Int? {
+        let p = (line.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!).assumingMemoryBound(to: UInt8.self)
         let n = line.count
         var negative = false
-        if i < n && line[i] == UInt8(ascii: "-") { negative = true; i += 1 }
+        if i < n && p[i] == UInt8(ascii: "-") { negative = true; i += 1 }
         var value = 0
         var digits = 0
         while i < n {
-            let d = line[i] &- 48
+            let d = p[i] &- 48
             if d > 9 { break }
             if digits >= 18 { return nil }
             value = value &* 10 &+ Int(d)
@@ -270,19 +346,20 @@ struct JSONLParser {
             i += 1
         }
         guard digits > 0 else { return nil }
-        if i < n && line[i] == UInt8(ascii: ".") {
+        if i < n && p[i] == UInt8(ascii: ".") {
             i += 1
-            while i < n && line[i] == UInt8(ascii: "0") { i += 1 }
-            if i < n && line[i] &- 48 <= 9 { return nil }
+            while i < n && p[i] == UInt8(ascii: "0") { i += 1 }
+            if i < n && p[i] &- 48 <= 9 { return nil }
         }
-        if i < n && (line[i] == UInt8(ascii: "e") || line[i] == UInt8(ascii: "E")) { return nil }
+        if i < n && (p[i] == UInt8(ascii: "e") || p[i] == UInt8(ascii: "E")) { return nil }
         return negative ? -value : value
     }
 
     @inline(__always)
     static func skipNumber(_ line: UnsafeRawBufferPointer, _ i: inout Int) {
+        let p = (line.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!).assumingMemoryBound(to: UInt8.self)
         while i < line.count {
-            let b = line[i]
+            let b = p[i]
             if (b >= 48 && b <= 57) || b == UInt8(ascii: "-") || b == UInt8(ascii: "+") || b == UInt8(ascii: ".") || b == UInt8(ascii: "e")
                 || b == UInt8(ascii: "E")
             {
@@ -335,39 +412,40 @@ struct JSONLParser {
 
     /// Skips any JSON value; false when it is malformed.
     static func skipValue(_ line: UnsafeRawBufferPointer, _ i: inout Int, depth: Int) -> Bool {
+        let p = (line.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!).assumingMemoryBound(to: UInt8.self)
         let n = line.count
         guard i < n, depth < 64 else { return false }
-        switch line[i] {
+        switch p[i] {
         case UInt8(ascii: "\""):
             i += 1
-            while i < n && line[i] != UInt8(ascii: "\"") {
-                if line[i] == UInt8(ascii: "\\") { i += 1 }
+            while i < n && p[i] != UInt8(ascii: "\"") {
+                if p[i] == UInt8(ascii: "\\") { i += 1 }
                 i += 1
             }
             guard i < n else { return false }
             i += 1
             return true
         case UInt8(ascii: "{"), UInt8(ascii: "["):
-            let close = line[i] == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
+            let close = p[i] == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
             let isObject = close == UInt8(ascii: "}")
             i += 1
-            func space() { while i < n && (line[i] == 0x20 || line[i] == 0x09) { i += 1 } }
+            func space() { while i < n && (p[i] == 0x20 || p[i] == 0x09) { i += 1 } }
             space()
-            if i < n && line[i] == close { i += 1; return true }
+            if i < n && p[i] == close { i += 1; return true }
             while true {
                 space()
                 if isObject {
-                    guard i < n, line[i] == UInt8(ascii: "\""), skipValue(line, &i, depth: depth + 1) else { return false }
+                    guard i < n, p[i] == UInt8(ascii: "\""), skipValue(line, &i, depth: depth + 1) else { return false }
                     space()
-                    guard i < n, line[i] == UInt8(ascii: ":") else { return false }
+                    guard i < n, p[i] == UInt8(ascii: ":") else { return false }
                     i += 1
                     space()
                 }
                 guard skipValue(line, &i, depth: depth + 1) else { return false }
                 space()
                 guard i < n else { return false }
-                if line[i] == UInt8(ascii: ",") { i += 1; continue }
-                if line[i] == close { i += 1; return true }
+                if p[i] == UInt8(ascii: ",") { i += 1; continue }
+                if p[i] == close { i += 1; return true }
                 return false
             }
         case UInt8(ascii: "t"): return literal(line, &i, "true")

@@ -173,7 +173,11 @@ struct RecordReader {
         guard let model = row.string("model") ?? row.string("model_group") else { throw RecordProblem(reason: "missing 'model'") }
         let user = row.string("end_user") ?? row.string("user") ?? row.string("api_key") ?? "(unknown)"
         var metadata: RawJSON? = nil
-        if let text = row.string("metadata"), text.hasPrefix("{") { metadata = try? RawJSON.parse(Array(text.utf8)) }
+        if let json = row as? JSONFields, case .object? = json.json["metadata"] {
+            metadata = json.json["metadata"]
+        } else if let text = row.string("metadata"), text.hasPrefix("{") {
+            metadata = try? RawJSON.parse(Array(text.utf8))
+        }
         var feature = ""
         if let tags = row.string("request_tags"), let json = try? RawJSON.parse(Array(tags.utf8)), case .array(let items) = json,
             case .string(let first)? = items.first

@@ -32,6 +32,9 @@ public struct AnalysisOptions: Sendable {
     public var duplicateLimit: Int
     /// Plain JSON-lines files at least this large are split into byte ranges for parallel work.
     public var minimumSplitBytes: Int = 32 << 20
+    /// Standard input and gzip streams are cut into blocks of about this many bytes of whole lines,
+    /// aggregated in parallel.
+    public var streamBlockBytes: Int = 4 << 20
 
     public init(inputFormat: InputFormat = .auto, strict: Bool = false, parallelism: Int? = nil, duplicateLimit: Int = 50_000_000) {
         self.inputFormat = inputFormat
@@ -130,22 +133,23 @@ public struct UsageAnalyzer: Sendable {
             total = total.map { $0 + Int(info.st_size) }
         }
         let tracker = Progress(total: total, callback: progress)
-        var combined = Accumulator(catalog: catalog)
-        combined.duplicates = FingerprintTable(limit: options.duplicateLimit)
+        var combined: Accumulator? = nil
         for input in inputs {
-            let part = try await analyzeOne(input, tracker: tracker)
-            combined.merge(part)
+            let part = try await analyzeOne(input, tracker: tracker, first: combined == nil)
+            if combined == nil { combined = part } else { combined!.merge(part) }
         }
-        return combined.finish()
+        return (combined ?? Accumulator(catalog: catalog)).finish()
     }
 
-    private func freshAccumulator() -> Accumulator {
+    /// A new accumulator. Only the very first part of an analysis is never merged into another,
+    /// so only it may drop first-occurrence costs from its duplicate table.
+    func freshAccumulator(first: Bool, expectedEvents: Int) -> Accumulator {
         var acc = Accumulator(catalog: catalog)
-        acc.duplicates = FingerprintTable(limit: options.duplicateLimit)
+        acc.duplicates = FingerprintTable(limit: options.duplicateLimit, storesCosts: !first, capacity: min(expectedEvents, options.duplicateLimit))
         return acc
     }
 
-    private func analyzeOne(_ input: String, tracker: Progress) async throws(AnalysisError) -> Accumulator {
+    private func analyzeOne(_ input: String, tracker: Progress, first: Bool) async throws(AnalysisError) -> Accumulator {
         let name = input
         let fd: Int32 = input == "-" ? 0 : open(input, O_RDONLY)
         if fd < 0 { throw .cannotOpen(file: input, reason: String(cString: strerror(errno))) }
@@ -178,9 +182,11 @@ public struct UsageAnalyzer: Sendable {
             let readFD = pipe.fileHandleForReading.fileDescriptor
             let result: Accumulator
             do {
-                result = try analyzeStream(fd: readFD, name: name, tracker: tracker, countBytes: true)
+                result = try await analyzeStream(fd: readFD, name: name, tracker: tracker, first: first)
             } catch {
-                process.terminate()
+                // Stop gzip: close our end (it gets EPIPE) and signal it, then reap it.
+                try? pipe.fileHandleForReading.close()
+                kill(process.processIdentifier, SIGKILL)
                 process.waitUntilExit()
                 throw error
             }
@@ -192,23 +198,30 @@ public struct UsageAnalyzer: Sendable {
             return result
         }
 
-        if !isRegular { return try analyzeStream(fd: fd, name: name, tracker: tracker, countBytes: true) }
+        if !isRegular { return try await analyzeStream(fd: fd, name: name, tracker: tracker, first: first) }
 
         // A regular file: sniff, then split large JSON lines into ranges aggregated in parallel.
         var head = [UInt8](repeating: 0, count: min(size, 65_536))
         if !head.isEmpty { _ = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, $0.count, 0) } }
         let format = try options.inputFormat == .auto ? Sniffer.sniff(head, file: name) : options.inputFormat
+        let lineLength = max(16, head.count / max(1, head.reduce(0) { $1 == 0x0A ? $0 + 1 : $0 }))
         guard format == .jsonl, size >= max(1, options.minimumSplitBytes), options.parallelism > 1 else {
-            return try readSequential(format: format, reader: LineReader(fd: fd, start: 0, end: nil), name: name, tracker: tracker, fd: fd)
+            return try readSequential(
+                format: format, reader: LineReader(fd: fd, start: 0, end: nil), name: name, tracker: tracker,
+                accumulator: freshAccumulator(first: first, expectedEvents: size / lineLength))
         }
         let parts = options.parallelism
+        let fileSize = size
         let bounds = (0...parts).map { Int64(size) * Int64($0) / Int64(parts) }
-        let results: [(Int, Result<Accumulator, AnalysisError>)] = await withTaskGroup(of: (Int, Result<Accumulator, AnalysisError>).self) { group in
+        var results: [(Int, Result<Accumulator, AnalysisError>)] = await withTaskGroup(of: (Int, Result<Accumulator, AnalysisError>).self) { group in
             for index in 0..<parts {
                 group.addTask {
                     do {
                         let reader = LineReader(fd: fd, start: bounds[index], end: bounds[index + 1])
-                        return (index, .success(try self.readSequential(format: .jsonl, reader: reader, name: name, tracker: tracker, fd: fd)))
+                        // The first range's table later takes the others' keys: size it for the whole file.
+                        let expected = index == 0 ? fileSize / lineLength : Int(bounds[index + 1] - bounds[index]) / lineLength
+                        let acc = self.freshAccumulator(first: first && index == 0, expectedEvents: expected)
+                        return (index, .success(try self.readSequential(format: .jsonl, reader: reader, name: name, tracker: tracker, accumulator: acc)))
                     } catch let error as AnalysisError {
                         return (index, .failure(error))
                     } catch {
@@ -222,7 +235,9 @@ public struct UsageAnalyzer: Sendable {
         }
         var merged: Accumulator? = nil
         var linesBefore = 0
-        for (_, result) in results {
+        // Take each part out of the array before merging, so no second reference forces a copy.
+        results.reverse()
+        while let (_, result) = results.popLast() {
             switch result {
             case .failure(let error):
                 if case .badLine(var bad) = error {
@@ -240,7 +255,7 @@ public struct UsageAnalyzer: Sendable {
     }
 
     /// Reads a non-seekable input: the first block is sniffed, then the rest streams.
-    private func analyzeStream(fd: Int32, name: String, tracker: Progress, countBytes: Bool) throws(AnalysisError) -> Accumulator {
+    private func analyzeStream(fd: Int32, name: String, tracker: Progress, first: Bool) async throws(AnalysisError) -> Accumulator {
         var head: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65_536)
         while head.count < 65_536 {
@@ -250,18 +265,140 @@ public struct UsageAnalyzer: Sendable {
             head += chunk[0..<got]
         }
         let format = try options.inputFormat == .auto ? Sniffer.sniff(head, file: name) : options.inputFormat
+        if format == .jsonl && options.parallelism > 1 && head.count == 65_536 {
+            return try await streamInParallel(fd: fd, head: head, name: name, tracker: tracker, first: first)
+        }
         var reader = LineReader(fd: fd, start: nil, end: nil)
         reader.prefix = head
-        return try readSequential(format: format, reader: reader, name: name, tracker: tracker, fd: fd)
+        return try readSequential(format: format, reader: reader, name: name, tracker: tracker, accumulator: freshAccumulator(first: first, expectedEvents: 0))
+    }
+
+    /// A JSON-lines stream (standard input, gzip) on every core: this task reads blocks of whole
+    /// lines, child tasks aggregate them, and the parts are merged in stream order.
+    private func streamInParallel(fd: Int32, head: [UInt8], name: String, tracker: Progress, first: Bool) async throws(AnalysisError) -> Accumulator {
+        let blockSize = max(1, options.streamBlockBytes)
+        let strict = options.strict
+        var carry = head
+        var atEOF = false
+        var nextIndex = 0
+        var nextToMerge = 0
+        var ready: [Int: Result<Accumulator, AnalysisError>] = [:]
+        var merged: Accumulator? = nil
+        var linesBefore = 0
+        var failure: AnalysisError? = nil
+
+        /// The next block of whole lines (the last, unterminated line only at the end).
+        func readBlock() throws(AnalysisError) -> [UInt8]? {
+            if atEOF && carry.isEmpty { return nil }
+            var block = carry
+            carry = []
+            block.reserveCapacity(blockSize + 65_536)
+            var buffer = [UInt8](repeating: 0, count: 1 << 20)
+            while !atEOF && block.count < blockSize {
+                let got = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+                if got < 0 {
+                    if errno == EINTR { continue }
+                    throw .io("cannot read '\(name)': \(String(cString: strerror(errno)))")
+                }
+                if got == 0 { atEOF = true; break }
+                block += buffer[0..<got]
+            }
+            if !atEOF, let lastNewline = block.lastIndex(of: 0x0A) {
+                carry = Array(block[(lastNewline + 1)...])
+                block.removeSubrange((lastNewline + 1)...)
+            }
+            return block.isEmpty && atEOF ? nil : block
+        }
+
+        func mergeReady() {
+            while let result = ready.removeValue(forKey: nextToMerge) {
+                nextToMerge += 1
+                guard failure == nil else { continue }
+                switch result {
+                case .failure(let error):
+                    if case .badLine(var bad) = error {
+                        bad.line += linesBefore
+                        failure = .badLine(bad)
+                    } else {
+                        failure = error
+                    }
+                case .success(var part):
+                    for index in part.badLines.indices { part.badLines[index].line += linesBefore }
+                    linesBefore += part.lines
+                    if merged == nil { merged = part } else { merged!.merge(part) }
+                }
+            }
+        }
+
+        typealias Outcome = (Int, Result<Accumulator, AnalysisError>)
+        await withTaskGroup(of: Outcome.self) { group in
+            var inFlight = 0
+            while true {
+                while failure == nil && inFlight < options.parallelism + 1 {
+                    let block: [UInt8]?
+                    do { block = try readBlock() } catch let error as AnalysisError {
+                        failure = error
+                        break
+                    } catch {
+                        failure = .io("\(error)")
+                        break
+                    }
+                    guard let block else { break }
+                    let index = nextIndex
+                    nextIndex += 1
+                    let accumulator = freshAccumulator(first: first && index == 0, expectedEvents: 0)
+                    group.addTask {
+                        var acc = accumulator
+                        var parser = JSONLParser()
+                        var strictError: BadLine? = nil
+                        block.withUnsafeBytes { raw in
+                            var start = 0
+                            let count = raw.count
+                            var number = 0
+                            while start < count {
+                                var end = start
+                                if let found = memchr(raw.baseAddress! + start, 0x0A, count - start) {
+                                    end = raw.baseAddress!.distance(to: UnsafeRawPointer(found))
+                                } else {
+                                    end = count
+                                }
+                                number += 1
+                                var stop = end
+                                if stop > start, raw[stop - 1] == 0x0D { stop -= 1 }
+                                let line = UnsafeRawBufferPointer(rebasing: raw[start..<stop])
+                                if let reason = parser.parse(line, into: &acc), !reason.isEmpty {
+                                    if strict {
+                                        strictError = BadLine(file: name, line: number, reason: reason)
+                                        return
+                                    }
+                                    acc.recordBadLine(file: name, line: number, reason: reason)
+                                }
+                                start = end + 1
+                            }
+                            acc.lines = number
+                        }
+                        tracker.add(bytes: block.count, events: acc.totals.events)
+                        if let strictError { return (index, .failure(.badLine(strictError))) }
+                        return (index, .success(acc))
+                    }
+                    inFlight += 1
+                }
+                guard inFlight > 0, let (index, result) = await group.next() else { break }
+                inFlight -= 1
+                ready[index] = result
+                mergeReady()
+            }
+        }
+        mergeReady()
+        if let failure { throw failure }
+        return merged ?? freshAccumulator(first: first, expectedEvents: 0)
     }
 
     /// Reads one input (or one byte range of it) on the calling thread.
-    func readSequential(format: InputFormat, reader: LineReader, name: String, tracker: Progress, fd: Int32) throws(AnalysisError) -> Accumulator {
-        var acc = freshAccumulator()
+    func readSequential(format: InputFormat, reader: LineReader, name: String, tracker: Progress, accumulator acc: consuming Accumulator) throws(AnalysisError) -> Accumulator {
+        // `consuming`: the caller's accumulator is moved in, so mutating it copies nothing.
         let strict = options.strict
         var eventsReported = 0
-        let progress: (Int) -> Void = { _ in }
-        _ = progress
         switch format {
         case .jsonl, .auto:
             var parser = JSONLParser()

@@ -116,10 +116,11 @@ public enum UTC: Sendable {
     /// magnitude) since the epoch. Returns nil when it is neither.
     public static func parseTimestamp(_ bytes: UnsafeRawBufferPointer) -> Int64? {
         let n = bytes.count
-        guard n > 0 else { return nil }
+        guard n > 0, let base = bytes.baseAddress else { return nil }
+        let p = base.assumingMemoryBound(to: UInt8.self)
         @inline(__always) func digit(_ i: Int) -> Int? {
             guard i < n else { return nil }
-            let b = bytes[i]
+            let b = p[i]
             return b >= 48 && b <= 57 ? Int(b - 48) : nil
         }
         @inline(__always) func number(_ i: Int, _ count: Int) -> Int? {
@@ -130,33 +131,33 @@ public enum UTC: Sendable {
             }
             return value
         }
-        if n >= 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") {
+        if n >= 10, p[4] == UInt8(ascii: "-"), p[7] == UInt8(ascii: "-") {
             guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
                 month >= 1, month <= 12, day >= 1, day <= 31
             else { return nil }
             var seconds = Int64(days(year: year, month: month, day: day)) * 86_400
             if n == 10 { return seconds }
-            guard bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: " ") || bytes[10] == UInt8(ascii: "t"),
-                let hour = number(11, 2), n >= 16, bytes[13] == UInt8(ascii: ":"), let minute = number(14, 2), hour < 24, minute < 60
+            guard p[10] == UInt8(ascii: "T") || p[10] == UInt8(ascii: " ") || p[10] == UInt8(ascii: "t"),
+                let hour = number(11, 2), n >= 16, p[13] == UInt8(ascii: ":"), let minute = number(14, 2), hour < 24, minute < 60
             else { return nil }
             seconds += Int64(hour * 3600 + minute * 60)
             var i = 16
-            if i < n, bytes[i] == UInt8(ascii: ":") {
+            if i < n, p[i] == UInt8(ascii: ":") {
                 guard let second = number(i + 1, 2), second <= 60 else { return nil }
                 seconds += Int64(second)
                 i += 3
-                if i < n, bytes[i] == UInt8(ascii: ".") || bytes[i] == UInt8(ascii: ",") {
+                if i < n, p[i] == UInt8(ascii: ".") || p[i] == UInt8(ascii: ",") {
                     i += 1
                     while digit(i) != nil { i += 1 }
                 }
             }
             if i == n { return seconds }
-            let zone = bytes[i]
+            let zone = p[i]
             if zone == UInt8(ascii: "Z") || zone == UInt8(ascii: "z") { return i + 1 == n ? seconds : nil }
             if zone == UInt8(ascii: "+") || zone == UInt8(ascii: "-") {
                 guard let oh = number(i + 1, 2) else { return nil }
                 var j = i + 3
-                if j < n, bytes[j] == UInt8(ascii: ":") { j += 1 }
+                if j < n, p[j] == UInt8(ascii: ":") { j += 1 }
                 let om = number(j, 2) ?? 0
                 if number(j, 2) != nil { j += 2 }
                 guard j == n else { return nil }
@@ -176,7 +177,7 @@ public enum UTC: Sendable {
         }
         guard digits > 0, digits <= 19 else { return nil }
         if i < n {
-            guard bytes[i] == UInt8(ascii: ".") else { return nil }
+            guard p[i] == UInt8(ascii: ".") else { return nil }
             i += 1
             while digit(i) != nil { i += 1 }
             guard i == n else { return nil }

@@ -102,7 +102,8 @@ public struct UsageGenerator: Sendable {
             }
         }
         struct Recent { var hash: UInt64; var feature: Int; var model: String; var input: Int; var cached: Int }
-        var recent: [Recent] = []
+        // Recent requests per feature, for exact repeats (same prompt, same model).
+        var recent: [[Recent]] = Array(repeating: [], count: Self.features.count)
         var out: [UInt8] = []
         out.reserveCapacity(1 << 21)
         let span = Double(options.days) * 86_400
@@ -134,32 +135,33 @@ public struct UsageGenerator: Sendable {
                 var cached = 0
                 var hash = rng.next()
                 let output = feature.outputMedian == 0 ? 0 : max(1, Int(feature.outputMedian * exp(0.6 * rng.normal())))
-                if !recent.isEmpty && rng.unit() < options.duplicateRate {
-                    let earlier = recent[Int(rng.next() % UInt64(recent.count))]
-                    if earlier.feature == featureIndex && earlier.model == model {
-                        hash = earlier.hash
-                        input = earlier.input
-                        cached = earlier.cached
-                    }
+                var callModel = model
+                if !recent[featureIndex].isEmpty && rng.unit() < options.duplicateRate {
+                    let earlier = recent[featureIndex][Int(rng.next() % UInt64(recent[featureIndex].count))]
+                    hash = earlier.hash
+                    input = earlier.input
+                    cached = earlier.cached
+                    callModel = earlier.model
                 }
                 if cached == 0 && feature.cachedShare > 0 && input >= 1024 && rng.unit() < 0.8 {
                     cached = min(input, Int(Double(input) * feature.cachedShare * rng.unit() * 2) / 128 * 128)
                 }
-                let reasoning = model == "o4-mini" ? Int(Double(output) * feature.reasoningShare * (0.5 + rng.unit())) : 0
+                let reasoning = callModel == "o4-mini" ? Int(Double(output) * feature.reasoningShare * (0.5 + rng.unit())) : 0
                 let fullOutput = output + reasoning
-                if recent.count < 4096 {
-                    recent.append(Recent(hash: hash, feature: featureIndex, model: model, input: input, cached: cached))
+                let entry = Recent(hash: hash, feature: featureIndex, model: callModel, input: input, cached: cached)
+                if recent[featureIndex].count < 1024 {
+                    recent[featureIndex].append(entry)
                 } else {
-                    recent[Int(rng.next() % 4096)] = Recent(hash: hash, feature: featureIndex, model: model, input: input, cached: cached)
+                    recent[featureIndex][Int(rng.next() % 1024)] = entry
                 }
                 context += feature.callsPerInteraction.upperBound > 1 ? Int(rng.unit() * 400) : 0
 
                 var billed: Money? = nil
-                if options.billedRate > 0, rng.unit() < options.billedRate, var pricer = pricers[model],
+                if options.billedRate > 0, rng.unit() < options.billedRate, var pricer = pricers[callModel],
                     let price = pricer.price(Usage(input: input, output: fullOutput, cachedInput: cached, reasoning: reasoning), tier: .standard)
                 {
                     billed = Money(units: price.cost)
-                    pricers[model] = pricer
+                    pricers[callModel] = pricer
                 }
                 Self.append(&out, "{\"ts\":\"")
                 Self.append(&out, UTC.timestampString(time))
@@ -168,7 +170,7 @@ public struct UsageGenerator: Sendable {
                 Self.append(&out, "\",\"feature\":\"")
                 Self.append(&out, feature.name)
                 Self.append(&out, "\",\"model\":\"")
-                Self.append(&out, model)
+                Self.append(&out, callModel)
                 Self.append(&out, "\",\"input_tokens\":")
                 Self.appendInt(&out, input)
                 Self.append(&out, ",\"output_tokens\":")

@@ -76,6 +76,9 @@ extension Tokenomics {
                 throw ValidationError("--format html is not yet available for analyze (it will share the modeller's charts); use text, markdown, json or csv.")
             }
             if let threads, threads < 1 { throw ValidationError("--threads must be at least 1.") }
+            if logs.isEmpty && isatty(0) == 1 {
+                throw ValidationError("Give one or more usage logs, or pipe one in (`-` reads standard input).")
+            }
         }
 
         var inputs: [String] { logs.isEmpty ? ["-"] : logs }
@@ -103,7 +106,8 @@ extension Tokenomics {
                     throw ValidationError("Cannot write '\(fitScenario)': \(error.localizedDescription)")
                 }
             }
-            let extras = AnalysisInsightsReport.extras(insights)
+            let fit = ScenarioFit(interactions: result.userMonths.map(\.interactions))
+            let extras = AnalysisInsightsReport.extras(insights, fit: fit)
             switch resolvedFormat {
             case .json: return AnalysisReport.json(result, extras: extras).serialized() + "\n"
             case .csv: return AnalysisReport.csv(result)

@@ -178,6 +178,33 @@ struct AnalysisTotalsTests {
         #expect(oracle.duplicates > 0 && !oracle.unpriced.isEmpty && oracle.badLines.count > 10)
     }
 
+    @Test("A gzip stream cut into many blocks aggregated in parallel gives the same result")
+    func parallelStream() async throws {
+        let oracle = Oracle(text: Self.log, catalog: bundledCatalog)
+        let plain = TemporaryFile(Self.log)
+        let compressed = plain.path + ".gz"
+        defer { try? FileManager.default.removeItem(atPath: compressed) }
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/bin/sh")
+        gzip.arguments = ["-c", "gzip -c \"$0\" > \"$1\"", plain.path, compressed]
+        try gzip.run()
+        gzip.waitUntilExit()
+        var options = AnalysisOptions(parallelism: 2)
+        options.streamBlockBytes = 50_000
+        let r = try await UsageAnalyzer(catalog: bundledCatalog, options: options).analyze([compressed])
+        #expect(r.events == oracle.events)
+        #expect(r.totals.cost == oracle.total)
+        #expect(r.badLines.map(\.line) == Array(oracle.badLines.prefix(10)))
+        #expect(r.badLineCount == oracle.badLines.count)
+        #expect(r.duplicates.duplicates == oracle.duplicates)
+        #expect(r.duplicates.saving == oracle.duplicateCost)
+        #expect(r.perUserMonthly.p90 == oracle.quantile(0.9))
+        options.strict = true
+        let firstReason = r.badLines.first?.reason ?? ""
+        let expected = AnalysisError.badLine(BadLine(file: compressed, line: oracle.badLines[0], reason: firstReason))
+        await #expect(throws: expected) { try await UsageAnalyzer(catalog: bundledCatalog, options: options).analyze([compressed]) }
+    }
+
     @Test("--strict stops at the first malformed line, with its line number")
     func strictStops() async throws {
         let oracle = Oracle(text: Self.log, catalog: bundledCatalog)
