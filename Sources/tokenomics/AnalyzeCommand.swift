@@ -63,7 +63,10 @@ extension Tokenomics {
 
         @OptionGroup var catalog: CatalogOptions
 
-        @Option(help: "Output format: text, markdown, json or csv (html: not yet available).")
+        @Option(help: ArgumentHelp("Read the gateway's ledger instead of log files: sqlite:PATH or postgres://USER@HOST:PORT/DB.", valueName: "url"))
+        var database: String?
+
+        @Option(help: "Output format: text, markdown, json, csv or html (one self-contained page with charts).")
         var format: OutputFormat = .text
 
         @Flag(help: "Short for --format json.")
@@ -72,11 +75,11 @@ extension Tokenomics {
         var resolvedFormat: OutputFormat { json ? .json : format }
 
         func validate() throws {
-            if resolvedFormat == .html {
-                throw ValidationError("--format html is not yet available for analyze (it will share the modeller's charts); use text, markdown, json or csv.")
-            }
             if let threads, threads < 1 { throw ValidationError("--threads must be at least 1.") }
-            if logs.isEmpty && isatty(0) == 1 {
+            if database != nil && !logs.isEmpty {
+                throw ValidationError("Give either usage logs or --database, not both.")
+            }
+            if logs.isEmpty && database == nil && isatty(0) == 1 {
                 throw ValidationError("Give one or more usage logs, or pipe one in (`-` reads standard input).")
             }
         }
@@ -93,12 +96,17 @@ extension Tokenomics {
                 }
                 planList = try Plan.readFile(text: text, file: plans)
             }
-            let analyzer = UsageAnalyzer(catalog: catalog, options: AnalysisOptions(inputFormat: inputFormat, strict: strict, parallelism: threads))
-            let bar: ProgressBar? = isatty(2) == 1 ? ProgressBar() : nil
-            var callback: (@Sendable (AnalysisProgress) -> Void)? = nil
-            if let bar { callback = { progress in bar.update(progress) } }
-            let result = try await analyzer.analyze(inputs, progress: callback)
-            bar?.finish()
+            let result: AnalysisResult
+            if let database {
+                result = try await LedgerUsage.analyze(database: database, catalog: catalog)
+            } else {
+                let analyzer = UsageAnalyzer(catalog: catalog, options: AnalysisOptions(inputFormat: inputFormat, strict: strict, parallelism: threads))
+                let bar: ProgressBar? = isatty(2) == 1 ? ProgressBar() : nil
+                var callback: (@Sendable (AnalysisProgress) -> Void)? = nil
+                if let bar { callback = { progress in bar.update(progress) } }
+                result = try await analyzer.analyze(inputs, progress: callback)
+                bar?.finish()
+            }
             let insights = Insights(result: result, catalog: catalog, plans: planList)
             if let fitScenario {
                 let yaml: String = ScenarioFit.yaml(result: result, name: "Fitted from " + inputs.joined(separator: ", "))
@@ -112,6 +120,7 @@ extension Tokenomics {
             case .json: return AnalysisReport.json(result, extras: extras).serialized() + "\n"
             case .csv: return AnalysisReport.csv(result)
             case .markdown: return AnalysisReport.text(result, markdown: true, extras: extras)
+            case .html: return AnalysisReport.html(result, extras: extras)
             default: return AnalysisReport.text(result, extras: extras)
             }
         }

@@ -1,6 +1,9 @@
 import ArgumentParser
+import CostModel
 import Foundation
-import Tokenizers
+public import Pricing
+import Reports
+public import Tokenizers
 
 extension Tokenomics {
     /// `tokenomics count`: the tokens of files, directories, standard input or a chat request.
@@ -37,6 +40,8 @@ extension Tokenomics {
         @Flag(help: "Print JSON.")
         var json = false
 
+        @OptionGroup var catalog: CatalogOptions
+
         func validate() throws {
             let chosen = [encoding, model, tokenizer].compactMap { $0 }
             if chosen.count > 1 {
@@ -54,19 +59,25 @@ extension Tokenomics {
         }
 
         func run() async throws {
-            let output: CountOutput
-            do {
-                output = try makeOutput(standardInput: { FileHandle.standardInput.readDataToEndOfFile() })
-            } catch {
-                // Bad input (a missing file, a malformed chat or tokenizer file) exits 2, other
-                // failures 1, as DESIGN.md's exit codes say.
-                FileHandle.standardError.write(Data("Error: \(error.description)\n".utf8))
-                throw ExitCode(error.isInputError ? 2 : 1)
-            }
+            // Bad input (a missing file, a malformed chat or tokenizer file) exits 2, other
+            // failures 1: TokenizerError is a ReportableError.
+            var output = try makeOutput(standardInput: { FileHandle.standardInput.readDataToEndOfFile() })
+            try price(&output)
             for warning in output.warnings {
                 FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
             }
             print(json ? output.json() : output.table(), terminator: "")
+        }
+
+        /// With `--model`, the input cost of the counted tokens, from the price catalog.
+        func price(_ output: inout CountOutput) throws {
+            guard let model else { return }
+            guard let sheet = try catalog.load().find(model) else {
+                output.warnings.append("\(model) is not in the price catalog: no input cost (see `tokenomics models`)")
+                return
+            }
+            output.pricedModel = sheet.name
+            output.inputCost = try CostCalculator.cost(of: sheet, usage: Usage(input: output.total)).total
         }
 
         /// Loads the tokenizer the options name.
@@ -114,7 +125,9 @@ extension Tokenomics {
     }
 }
 
-extension TokenizerError {
+extension TokenizerError: ReportableError {
+    public var isBadInput: Bool { isInputError }
+
     /// Whether the error is the user's input (exit 2) rather than a runtime failure (exit 1).
     var isInputError: Bool {
         switch self {
@@ -141,6 +154,10 @@ struct CountOutput: Equatable {
     var skipped: [String] = []
     var warnings: [String] = []
     var chatMessages: Int?
+    /// The catalog model that priced the input, with `--model`.
+    var pricedModel: String?
+    /// What the counted tokens cost as input to that model.
+    var inputCost: Money?
 
     var total: Int { files.reduce(0) { $0 + $1.tokens } }
     var isEstimate: Bool { modelTokenizer?.isEstimate ?? false }
@@ -179,24 +196,30 @@ struct CountOutput: Equatable {
             notes += " (estimate: \(tokenizer.family ?? "closed") tokenizer approximated as \(encoding) x \(tokenizer.factor))"
         }
         if !skipped.isEmpty { notes += ", skipped \(skipped.count) binary file(s)" }
-        if model != nil { notes += "; input cost: not available (no price catalog in this build)" }
+        if let inputCost, let pricedModel {
+            notes += "; input cost on \(pricedModel): \(inputCost.formatted())" + (isEstimate ? " (estimate)" : "")
+        }
         return out + notes + "\n"
     }
 
     func json() -> String {
-        var object: [String: Any] = [
-            "encoding": encoding,
-            "files": files.map { ["path": $0.path, "tokens": $0.tokens] as [String: Any] },
-            "total": total,
+        var members: [(String, JSONValue)] = [
+            ("encoding", .string(encoding)),
+            ("files", .array(files.map { .object([("path", .string($0.path)), ("tokens", .int($0.tokens))]) })),
+            ("total", .int(total)),
         ]
-        if !skipped.isEmpty { object["skipped"] = skipped }
+        if !skipped.isEmpty { members.append(("skipped", .array(skipped.map(JSONValue.string)))) }
         if let model {
-            object["model"] = model
-            object["estimate"] = isEstimate
-            if let tokenizer = modelTokenizer, tokenizer.isEstimate { object["estimate_factor"] = tokenizer.factor }
+            members.append(("model", .string(model)))
+            members.append(("estimate", .bool(isEstimate)))
+            if let tokenizer = modelTokenizer, tokenizer.isEstimate { members.append(("estimate_factor", .double(tokenizer.factor))) }
         }
-        if let chatMessages { object["chat_messages"] = chatMessages }
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])) ?? Data()
-        return String(decoding: data, as: UTF8.self) + "\n"
+        if let inputCost {
+            members.append(("priced_model", .optional(pricedModel, JSONValue.string)))
+            members.append(("input_cost_usd", .money(inputCost)))
+            members.append(("input_cost_usd_exact", .moneyString(inputCost)))
+        }
+        if let chatMessages { members.append(("chat_messages", .int(chatMessages))) }
+        return JSONValue.object(members).serialized() + "\n"
     }
 }
