@@ -13,8 +13,9 @@ CONNECTIONS=${CONNECTIONS:-20}
 WORK=$(mktemp -d)
 trap 'kill $(cat "$WORK"/*.pid 2>/dev/null) 2>/dev/null || true; nginx -p "$WORK" -c "$WORK/nginx.conf" -s stop 2>/dev/null || true' EXIT
 
-swift build -c release --product tokenomics >/dev/null
-BIN=.build/release/tokenomics
+CONFIGURATION=${CONFIGURATION:-release}
+[ -n "${SKIP_BUILD:-}" ] || swift build -c "$CONFIGURATION" --product tokenomics >/dev/null
+BIN=.build/$CONFIGURATION/tokenomics
 
 # 1. nginx: the "provider", answering every POST with a fixed chat completion.
 cat > "$WORK/nginx.conf" <<NGINX
