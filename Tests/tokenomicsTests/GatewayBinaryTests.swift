@@ -136,10 +136,22 @@ struct GatewayBinaryTests {
             let second = try ServerProcess(arguments: arguments, environment: ["MOCK_KEY": "sk-mock"])
             let secondPort = try await second.port()
             #expect(second.log.contains("recovered reservations") || answered == 40)
+            // One more request, then the Prometheus endpoint shows it.
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(secondPort)/v1/chat/completions")
+            request.method = .POST
+            request.headers.add(name: "authorization", value: "Bearer \(key)")
+            request.body = .bytes(ByteBuffer(string: #"{"model":"gpt-4o-mini","max_tokens":20,"messages":[{"role":"user","content":"\#(String(repeating: "word ", count: 80))"}]}"#))
+            let answer = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            #expect(answer.status == .ok)
+            _ = try await answer.body.collect(upTo: 1 << 20)
             var metricsRequest = HTTPClientRequest(url: "http://127.0.0.1:\(secondPort)/metrics")
             metricsRequest.method = .GET
             let metrics = try await HTTPClient.shared.execute(metricsRequest, timeout: .seconds(10))
             #expect(metrics.status == .ok)
+            let text = String(buffer: try await metrics.body.collect(upTo: 1 << 20))
+            #expect(text.contains(#"tokenomics_requests_total{"#))
+            #expect(text.contains("tokenomics_upstream_latency_seconds"))
+            #expect(text.contains("tokenomics_cost_usd_total"))
             second.signal(SIGTERM)
             #expect(try await second.waitForExit() == 0)
         }
