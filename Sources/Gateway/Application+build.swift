@@ -17,6 +17,7 @@ public import ServiceLifecycle
 /// ```
 public func buildApplication(_ gateway: Gateway, services: [any Service] = [], onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
     let router = Router()
+    router.add(middleware: OpenAIErrorMiddleware())
     for endpoint in Endpoint.allCases {
         router.post(RouterPath(endpoint.rawValue)) { request, _ in await gateway.proxy(request, endpoint: endpoint) }
     }

@@ -71,6 +71,15 @@ public final class Gateway: Sendable {
     }
 
     var logger: Logger { dependencies.logger }
+
+    /// The upstream HTTP client configuration the gateway wants: connect timeout, a large pool, no decompression.
+    public static func httpClientConfiguration(_ config: GatewayConfig) -> HTTPClient.Configuration {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout.connect = .nanoseconds(Int64(config.connectTimeout.seconds * 1e9))
+        configuration.connectionPool = HTTPClient.Configuration.ConnectionPool(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: config.upstreamConnections)
+        configuration.decompression = .disabled
+        return configuration
+    }
     var ledger: any LedgerStore { dependencies.ledger }
 
     // MARK: Authentication

@@ -23,6 +23,10 @@ public struct GatewayConfig: Sendable {
     public var maxResponseBytes: Int
     /// Time allowed for one upstream call, streams included.
     public var upstreamTimeout: Duration
+    /// Time allowed to connect to an upstream (refused connections are retried until then, then fall back or fail with 502).
+    public var connectTimeout: Duration = .seconds(5)
+    /// Connections kept per upstream host.
+    public var upstreamConnections: Int = 256
     /// Completion tokens assumed (and sent as `max_tokens`) when neither the request nor the catalog gives a maximum.
     public var defaultMaxOutputTokens: Int
     /// Soft budget threshold in percent, for budgets created without one.
@@ -157,6 +161,8 @@ public struct GatewayConfig: Sendable {
         config.maxBodyBytes = try root.integer("max_body_bytes") ?? config.maxBodyBytes
         config.maxResponseBytes = try root.integer("max_response_bytes") ?? config.maxResponseBytes
         if let seconds = try root.double("upstream_timeout_seconds") { config.upstreamTimeout = .milliseconds(Int64(seconds * 1000)) }
+        if let seconds = try root.double("connect_timeout_seconds") { config.connectTimeout = .milliseconds(Int64(seconds * 1000)) }
+        config.upstreamConnections = max(1, try root.integer("upstream_connections") ?? config.upstreamConnections)
         config.defaultMaxOutputTokens = try root.integer("default_max_output_tokens") ?? config.defaultMaxOutputTokens
         config.logContent = try root.bool("log_content") ?? false
         if let seconds = try root.double("key_cache_seconds") { config.keyCacheTTL = .milliseconds(Int64(seconds * 1000)) }

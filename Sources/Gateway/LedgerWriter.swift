@@ -95,7 +95,7 @@ public final class LedgerWriter: Service, Sendable {
     }
 
     private func loop() async {
-        while !state.withLock({ $0.stopped }) {
+        while !state.withLock({ $0.stopped }) && !Task.isCancelled {
             if pending < batchSize {
                 await sleepOrWake()
             }

@@ -77,15 +77,22 @@ extension Tokenomics {
                 services.append(postgres.client)
                 ledger = postgres
             }
+            let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Gateway.httpClientConfiguration(gatewayConfig))
             let gateway = Gateway(
                 config: gatewayConfig,
                 dependencies: GatewayDependencies(
-                    ledger: ledger, catalog: prices, tokenCounter: TokenizerCounter(), httpClient: .shared, logger: logger,
+                    ledger: ledger, catalog: prices, tokenCounter: TokenizerCounter(), httpClient: httpClient, logger: logger,
                     metricsText: { registry.emitToString() }))
             let app = buildApplication(gateway, services: services) { port in
                 logger.info("gateway listening", metadata: ["listen.host": "\(gatewayConfig.host)", "listen.port": "\(port)", "ledger": "\(url)"])
             }
-            try await app.runService()
+            do {
+                try await app.runService()
+            } catch {
+                try? await httpClient.shutdown()
+                throw error
+            }
+            try await httpClient.shutdown()
             try await ledger.close()
         }
     }

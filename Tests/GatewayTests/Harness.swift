@@ -47,7 +47,7 @@ struct Harness: Sendable {
             .init(name: "anthropic", kind: .anthropic, baseURL: "\(base)/ok", apiKeyEnv: "ANTHROPIC_KEY", models: ["claude-*"]),
         ]
         config.routes = .init(aliases: ["fast": "gpt-4o-mini"], features: ["digest": "gpt-4o"], fallbacks: ["gpt-4.1": ["gpt-4o-mini"]])
-        config.upstreamTimeout = .seconds(1)
+        config.upstreamTimeout = .seconds(4)
         config.keyCacheTTL = .zero
         config.adminKeyEnv = "TOKENOMICS_ADMIN_KEY"
         config.ledgerFlushInterval = .milliseconds(10)
@@ -90,7 +90,7 @@ struct Harness: Sendable {
         if let key { request.headers.add(name: "authorization", value: "Bearer \(key)") }
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(string: body)) }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
         let buffer = try await response.body.collect(upTo: 16 << 20)
         return Reply(status: Int(response.status.code), headers: response.headers, body: String(buffer: buffer))
     }

@@ -93,7 +93,7 @@ final class MockUpstream: Sendable {
         let model = body["model"]?.stringValue ?? "?"
         switch mode {
         case "fail500": return Self.json(#"{"error":{"message":"overloaded","type":"server_error"}}"#, status: .internalServerError)
-        case "slow": try await Task.sleep(for: .seconds(3))
+        case "slow": try await Task.sleep(for: .seconds(8))
         default: break
         }
         let isChat = path == "chat/completions"

@@ -35,7 +35,10 @@ struct OpenAISDKTests {
         try await Harness.run(backend) { h in
             let key = try await h.key(user: "sdk", budget: .cents(1))
             let port = h.port
-            let result = try await Task.detached { try Self.run([script, "http://127.0.0.1:\(port)/v1", key]) }.value
+            // Wait for python on a dispatch thread: blocking the cooperative pool could starve the in-process gateway it calls.
+            let result = try await withCheckedThrowingContinuation { continuation in
+                DispatchQueue.global().async { continuation.resume(with: Result { try Self.run([script, "http://127.0.0.1:\(port)/v1", key]) }) }
+            }
             #expect(result.status == 0, "\(result.error)")
             let json = try #require(try? RawJSON.parse(Array(result.output.utf8)), "\(result.output)\n\(result.error)")
             #expect(json["plain"]?["content"]?.stringValue == "Hello world")

@@ -134,6 +134,7 @@ struct FaultTests {
             #expect(unknown.json?["error"]?["message"]?.stringValue?.contains("'gpt-4o-mini'") == true)
             expectError(try await h.chat(key: nil), 401, "invalid_api_key")
             expectError(try await h.chat(key: "tk-0123456789abcdef-nope"), 401, "invalid_api_key")
+            expectError(try await h.request(.POST, "/v1/chat/complete", body: "{}", key: key), 404, "unknown_url")
             expectError(try await h.chat("o3-mini", key: key), 502, "upstream_unreachable")
             expectError(try await h.chat("gpt-4.1-nano", key: key), 504, "upstream_timeout")
 

@@ -88,9 +88,8 @@ struct ProxyTests {
                 text += String(buffer: chunk)
             }
             let total = start.duration(to: clock.now)
-            // The mock sends an event every 300 ms: the first must arrive long before the last.
-            #expect(try #require(firstChunk) < .milliseconds(250))
-            #expect(total > .milliseconds(1_000))
+            // The mock sends an event every 300 ms (six in all): held back, the first would arrive with the last.
+            #expect(try #require(firstChunk) + .milliseconds(900) < total, "first chunk after \(firstChunk!), whole stream \(total)")
             #expect(text.hasSuffix("data: [DONE]\n\n"))
         }
     }

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Gateway benchmark: wrk against nginx serving an OpenAI-shaped answer, directly, through the
+# Tokenomics gateway (SQLite ledger, a budget on the key) and through LiteLLM proxy, in one run.
+# Prints added latency (p50/p99 at a paced ~RATE requests/s) and maximum throughput, with ratios.
+#
+#   Benchmarks/gateway/run.sh            # RATE=2000 DURATION=10
+# Needs: wrk, nginx (apt), a release build (built here), and `pip install 'litellm[proxy]'` for the peer.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+RATE=${RATE:-2000}
+DURATION=${DURATION:-10}
+CONNECTIONS=${CONNECTIONS:-20}
+WORK=$(mktemp -d)
+trap 'kill $(cat "$WORK"/*.pid 2>/dev/null) 2>/dev/null || true; nginx -p "$WORK" -c "$WORK/nginx.conf" -s stop 2>/dev/null || true' EXIT
+
+CONFIGURATION=${CONFIGURATION:-release}
+[ -n "${SKIP_BUILD:-}" ] || swift build -c "$CONFIGURATION" --product tokenomics >/dev/null
+BIN=.build/$CONFIGURATION/tokenomics
+
+# 1. nginx: the "provider", answering every POST with a fixed chat completion.
+cat > "$WORK/nginx.conf" <<NGINX
+worker_processes 1;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:18180;
+    location / {
+      default_type application/json;
+      return 200 '{"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"gpt-4o-mini","choices":[{"index":0,"message":{"role":"assistant","content":"Hello there, nice to meet."},"finish_reason":"stop"}],"usage":{"prompt_tokens":14,"completion_tokens":7,"total_tokens":21,"prompt_tokens_details":{"cached_tokens":0},"completion_tokens_details":{"reasoning_tokens":0}}}';
+    }
+  }
+}
+NGINX
+nginx -p "$WORK" -c "$WORK/nginx.conf"
+
+# 2. The gateway, SQLite ledger, a $1,000,000 budget on the key (every request reserves and settles).
+cat > "$WORK/gateway.yaml" <<YAML
+listen: {host: 127.0.0.1, port: 18181}
+upstreams:
+  - {name: nginx, kind: openai, base_url: "http://127.0.0.1:18180/v1", api_key_env: BENCH_PROVIDER_KEY, models: ["gpt-4o-mini"]}
+cache: {enabled: false}
+YAML
+KEY=$($BIN keys create --database "sqlite:$WORK/ledger.db" --user bench --budget 1000000 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
+BENCH_PROVIDER_KEY=sk-bench $BIN serve --config "$WORK/gateway.yaml" --database "sqlite:$WORK/ledger.db" --log-level warning --no-user-catalog 2>"$WORK/gateway.log" &
+echo $! > "$WORK/gateway.pid"
+
+# 3. LiteLLM proxy in front of the same nginx.
+HAVE_LITELLM=0
+if python3 -c 'import litellm.proxy.proxy_server' 2>/dev/null; then
+  cat > "$WORK/litellm.yaml" <<YAML
+model_list:
+  - model_name: gpt-4o-mini
+    litellm_params: {model: openai/gpt-4o-mini, api_base: "http://127.0.0.1:18180/v1", api_key: sk-bench}
+litellm_settings: {drop_params: true, set_verbose: false}
+YAML
+  litellm --config "$WORK/litellm.yaml" --host 127.0.0.1 --port 18182 --num_workers 1 >"$WORK/litellm.log" 2>&1 &
+  echo $! > "$WORK/litellm.pid"
+  HAVE_LITELLM=1
+fi
+
+wait_up() { for _ in $(seq 600); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done; echo "not up: $1" >&2; return 1; }
+wait_up http://127.0.0.1:18180/ && wait_up http://127.0.0.1:18181/health
+[ $HAVE_LITELLM = 1 ] && { wait_up http://127.0.0.1:18182/health/liveliness || HAVE_LITELLM=0; }
+
+run() { # name url pace connections threads
+  local out
+  out=$(BENCH_KEY=$KEY PACE_MS=$3 wrk -t"$5" -c"$4" -d"${DURATION}s" -s Benchmarks/gateway/pace.lua "$2/v1/chat/completions" | grep RESULT)
+  echo "$1 $out"
+}
+PACE=$(( CONNECTIONS * 1000 / RATE ))
+# Warm up every target.
+for port in 18180 18181 $([ $HAVE_LITELLM = 1 ] && echo 18182); do BENCH_KEY=$KEY wrk -t1 -c4 -d2s -s Benchmarks/gateway/pace.lua "http://127.0.0.1:$port/v1/chat/completions" >/dev/null; done
+
+RESULTS=$WORK/results.txt
+run direct http://127.0.0.1:18180 $PACE $CONNECTIONS 1 >>"$RESULTS"
+run gateway http://127.0.0.1:18181 $PACE $CONNECTIONS 1 >>"$RESULTS"
+[ $HAVE_LITELLM = 1 ] && run litellm http://127.0.0.1:18182 $PACE $CONNECTIONS 1 >>"$RESULTS"
+run direct-max http://127.0.0.1:18180 0 64 2 >>"$RESULTS"
+run gateway-max http://127.0.0.1:18181 0 64 2 >>"$RESULTS"
+[ $HAVE_LITELLM = 1 ] && run litellm-max http://127.0.0.1:18182 0 64 2 >>"$RESULTS"
+
+python3 - "$RESULTS" "$RATE" "$DURATION" <<'PY'
+import sys, re
+rows = {}
+for line in open(sys.argv[1]):
+    name, rest = line.split(" ", 1)
+    rows[name] = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", rest)}
+def rps(r): return r["requests"] / (r["duration_us"] / 1e6)
+print(f"Paced load (~{sys.argv[2]} requests/s offered, {sys.argv[3]} s; wrk latency percentiles):")
+print(f"{'target':<10} {'req/s':>8} {'p50 µs':>8} {'p99 µs':>8} {'added p50':>10} {'added p99':>10} {'errors':>7}")
+d = rows["direct"]
+for name in ["direct", "gateway", "litellm"]:
+    if name not in rows: continue
+    r = rows[name]
+    print(f"{name:<10} {rps(r):>8.0f} {r['p50_us']:>8} {r['p99_us']:>8} {r['p50_us']-d['p50_us']:>10} {r['p99_us']-d['p99_us']:>10} {r['errors']:>7}")
+print()
+print("Maximum throughput (64 connections, 2 threads):")
+for name in ["direct-max", "gateway-max", "litellm-max"]:
+    if name in rows:
+        r = rows[name]; print(f"{name:<12} {rps(r):>9.0f} req/s  p50 {r['p50_us']} µs  p99 {r['p99_us']} µs  errors {r['errors']}")
+if "litellm-max" in rows:
+    print(f"\ngateway / LiteLLM proxy maximum throughput: {rps(rows['gateway-max']) / rps(rows['litellm-max']):.1f}x")
+PY
+echo "ledger rows written: $(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from request').fetchone()[0])" "$WORK/ledger.db")"
