@@ -20,7 +20,7 @@ struct Tokenomics: AsyncParsableCommand {
             Exit codes: 0 ok, 1 runtime failure, 2 bad input.
             """,
         subcommands: [
-            Models.self, Price.self, Cost.self, Prices.self, Estimate.self, Model.self, Analyze.self, GenerateUsage.self,
+            Models.self, Price.self, Cost.self, Prices.self, Estimate.self, Model.self, Analyze.self, GenerateUsage.self, Serve.self, Keys.self, Budgets.self,
         ]
     )
 

@@ -1,0 +1,91 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import Gateway
+import Hummingbird
+import Ledger
+import Logging
+import Metrics
+import Prometheus
+import Pricing
+import ServiceLifecycle
+
+extension Tokenomics {
+    struct Serve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the gateway: an OpenAI-compatible proxy that meters cost per user and enforces budgets, limits and caching.",
+            discussion: """
+                Clients call the gateway as they would call OpenAI (POST /v1/chat/completions, \
+                /v1/completions, /v1/embeddings, /v1/responses, GET /v1/models) or Anthropic (POST \
+                /v1/messages), with a virtual key from `tokenomics keys create`. Provider keys are \
+                read from the environment variables the configuration names. See docs/gateway.md \
+                for the configuration file; Examples/gateway.yaml is a starting point.
+
+                SIGTERM or SIGINT stops it gracefully: requests in flight finish, then the ledger is \
+                flushed.
+
+                Examples:
+                  tokenomics serve --config Examples/gateway.yaml
+                  tokenomics serve --config gateway.yaml --database postgres://postgres@127.0.0.1:5432/tokenomics --port 9000
+                """
+        )
+
+        @Option(help: ArgumentHelp("The gateway configuration (YAML).", valueName: "file")) var config: String?
+        @Option(
+            name: .customLong("database"),
+            help: ArgumentHelp("The ledger: sqlite:PATH or postgres://USER@HOST:PORT/DB (default: the configuration's, else sqlite:./tokenomics.db).", valueName: "url"))
+        var database: String?
+        @Option(help: "The port to listen on (overrides listen.port).") var port: Int?
+        @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: String = "info"
+        @OptionGroup var catalog: CatalogOptions
+
+        func gatewayConfig() throws -> GatewayConfig {
+            var result = GatewayConfig()
+            if let config {
+                guard let text = try? String(contentsOfFile: config, encoding: .utf8) else {
+                    throw ValidationError("Cannot read the configuration file '\(config)'.")
+                }
+                result = try GatewayConfig.parse(text, file: config)
+            }
+            if let database { result.database = database }
+            if let port { result.port = port }
+            return result
+        }
+
+        func run() async throws {
+            let gatewayConfig = try gatewayConfig()
+            let level = Logger.Level(rawValue: logLevel) ?? .info
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
+            let registry = PrometheusCollectorRegistry()
+            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+            let logger = Logger(label: "tokenomics.gateway")
+
+            let loader = CatalogLoader(extraFiles: catalog.files + gatewayConfig.catalogFiles, includeUserCatalog: !catalog.noUserCatalog)
+            let prices = try loader.load()
+            let url = try LedgerURL.parse(gatewayConfig.database)
+            let ledger: any LedgerStore
+            var services: [any Service] = []
+            switch url {
+            case .sqlite(let path):
+                ledger = try SQLiteLedger(path: path)
+            case .postgres(let host, let port, let user, let password, let database):
+                let postgres = PostgresLedger(host: host, port: port, user: user, password: password, database: database, logger: logger)
+                services.append(postgres.client)
+                ledger = postgres
+            }
+            let gateway = Gateway(
+                config: gatewayConfig,
+                dependencies: GatewayDependencies(
+                    ledger: ledger, catalog: prices, httpClient: .shared, logger: logger, metricsText: { registry.emitToString() }))
+            let app = buildApplication(gateway, services: services) { port in
+                logger.info("gateway listening", metadata: ["listen.host": "\(gatewayConfig.host)", "listen.port": "\(port)", "ledger": "\(url)"])
+            }
+            try await app.runService()
+            try await ledger.close()
+        }
+    }
+}
