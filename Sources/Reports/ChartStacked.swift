@@ -32,7 +32,7 @@ public struct StackedBarChart: Sendable {
     /// Parts, bottom first.
     public var series: [Series]
     public var formatY: @Sendable (Double) -> String
-    public var frame = ChartFrame(width: 720, height: 300, left: 64)
+    public var frame = ChartFrame(width: 860, height: 320, left: 64)
 
     public init(title: String, yLabel: String, buckets: [String], series: [Series], formatY: @escaping @Sendable (Double) -> String = formatDollarsShort) {
         self.title = title
@@ -45,7 +45,7 @@ public struct StackedBarChart: Sendable {
     /// The chart.
     public func svg() -> String {
         var frame = self.frame
-        frame.top = 30 + 16 * Double((series.count + 3) / 4)
+        frame.top = 44 + 16 * Double((series.count + 3) / 4)
         var out = frame.open(title: title)
         guard !buckets.isEmpty else {
             return out + "<text x=\"\(fmt(frame.width / 2))\" y=\"\(fmt(frame.height / 2))\" text-anchor=\"middle\" font-size=\"12\" fill=\"#616e7c\">no data</text>\n</svg>"
@@ -78,7 +78,7 @@ public struct StackedBarChart: Sendable {
         // Legend rows of four, above the plot.
         for (position, part) in series.enumerated() {
             let x = frame.left + Double(position % 4) * (frame.plotWidth / 4)
-            let y = 30 + 16 * Double(position / 4)
+            let y = 40 + 16 * Double(position / 4)
             let color = part.color ?? Self.palette[position % Self.palette.count]
             let name = part.name.count > 24 ? String(part.name.prefix(23)) + "…" : part.name
             out += "<rect x=\"\(fmt(x))\" y=\"\(fmt(y - 9))\" width=\"10\" height=\"10\" fill=\"\(color)\"/>"

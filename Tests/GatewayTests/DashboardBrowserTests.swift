@@ -61,10 +61,14 @@ struct DashboardBrowserTests {
             let directory = ProcessInfo.processInfo.environment["TOKENOMICS_DASHBOARD_SCREENSHOTS"].map { URL(fileURLWithPath: $0) }
                 ?? FileManager.default.temporaryDirectory.appendingPathComponent("tokenomics-dashboard-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            // Chromium's profiles and logs go elsewhere, so the screenshot folder holds only the PNGs.
+            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("tokenomics-chromium-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: scratch) }
             // Basic credentials in the URL, answered after the challenge `?auth=basic` asks for.
             let url = "http://admin:\(Harness.adminKey)@127.0.0.1:\(h.port)/dashboard?auth=basic"
 
-            let dom = try await Self.chromium(["--dump-dom", "--window-size=1280,2000"], url: url, in: directory)
+            let dom = try await Self.chromium(["--dump-dom", "--window-size=1280,2000"], url: url, in: scratch)
             #expect(dom.status == 0)
             #expect(dom.stdout.contains("Spend dashboard"), "the page did not load: \(dom.stdout.prefix(300))")
             #expect(dom.stdout.components(separatedBy: "<svg").count - 1 >= 4)
@@ -79,7 +83,7 @@ struct DashboardBrowserTests {
             for (name, size) in [("dashboard.png", "1280,2000"), ("dashboard-phone.png", "390,2400")] {
                 let file = directory.appendingPathComponent(name)
                 try? FileManager.default.removeItem(at: file)
-                let shot = try await Self.chromium(["--screenshot=\(file.path)", "--window-size=\(size)"], url: url, in: directory)
+                let shot = try await Self.chromium(["--screenshot=\(file.path)", "--window-size=\(size)"], url: url, in: scratch)
                 #expect(shot.status == 0)
                 #expect(Self.consoleErrors(shot.stderr).isEmpty, "\(Self.consoleErrors(shot.stderr))")
                 let png = try Data(contentsOf: file)

@@ -197,3 +197,14 @@ struct DashboardTests {
         }
     }
 }
+
+struct DashboardFormatTests {
+    @Test(arguments: [0, 951_782_400_123, 1_709_164_800_000, 1_780_000_000_999, 4_102_444_799_000, -86_400_001])
+    func utcFieldsMatchFoundation(_ ms: Int64) {
+        let date = Date(timeIntervalSince1970: Double(ms) / 1000)
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        #expect(DashboardFormat.iso(date) == formatter.string(from: date))
+        #expect(DashboardFormat.time(date) == String(formatter.string(from: date).prefix(16)).replacingOccurrences(of: "T", with: " "))
+    }
+}

@@ -39,7 +39,8 @@ enum DashboardPage {
         body += "<section id=\"periods\"><h2>Spend by period</h2>\n\(table("periods"))</section>\n"
 
         // Spend over time, stacked.
-        body += "<section id=\"over-time\"><h2>Spend over time</h2>\n<figure class=\"wide\">\(stackedChart(view, s))</figure>\n\(table("spend-over-time"))</section>\n"
+        body += "<section id=\"over-time\"><h2>Spend over time</h2>\n<figure class=\"wide\">\(stackedChart(view, s))</figure>\n"
+        body += "<details><summary>Table</summary>\(table("spend-over-time"))</details></section>\n"
 
         // The per-user distribution.
         if tables.contains(where: { $0.id == "distribution" }) {
@@ -181,7 +182,7 @@ enum DashboardPage {
         form.filters label { display: flex; flex-direction: column; color: var(--muted); }
         input, select, button { font: inherit; padding: 5px 8px; border: 1px solid var(--line); border-radius: 6px; background: #fff; color: var(--ink); }
         button[type=submit]:not(.link) { background: var(--accent); color: #fff; border-color: var(--accent); cursor: pointer; }
-        section.tiles { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 190px), 1fr)); gap: 12px; background: none; border: 0; padding: 0; }
+        section.tiles { display: grid; grid-template-columns: repeat(auto-fit, minmax(150px, 1fr)); gap: 12px; background: none; border: 0; padding: 0; }
         .tile { background: var(--panel); border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; display: flex; flex-direction: column; }
         .tile .label { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .04em; }
         .tile .value { font-size: 26px; font-weight: 650; font-variant-numeric: tabular-nums; }
@@ -201,6 +202,7 @@ enum DashboardPage {
         td.empty { color: var(--muted); font-style: italic; }
         form.login { max-width: 420px; display: flex; flex-direction: column; gap: 12px; background: var(--panel); padding: 18px; border: 1px solid var(--line); border-radius: 8px; }
         form.login label { display: flex; flex-direction: column; gap: 4px; }
+        details summary { cursor: pointer; color: var(--accent); font-size: 13px; margin-top: 8px; }
         .error { color: var(--bad); font-weight: 600; } .note { color: var(--muted); font-size: 12px; }
         footer { color: var(--muted); font-size: 12px; margin-top: 24px; }
         @media (max-width: 600px) { main { padding: 10px; } section { padding: 10px; } .tile .value { font-size: 21px; } h1 { font-size: 20px; } }
