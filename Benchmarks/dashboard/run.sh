@@ -18,11 +18,13 @@ RUNS=${RUNS:-10}
 PORT=${PORT:-18089}
 PGPORT=${PGPORT:-54331}
 WORK=$(mktemp -d /tmp/tokenomics-dashboard-bench.XXXXXX)
+echo "working in $WORK" >&2
 NOW=$(($(date +%s) * 1000))
 export TOKENOMICS_ADMIN_KEY=bench-admin-key
 
-swift build -c release --product tokenomics >&2
-BIN=.build/release/tokenomics
+CONFIGURATION=${CONFIGURATION:-release}   # CONFIGURATION=debug times the debug build (slower Swift, same SQL)
+[ -n "${SKIP_BUILD:-}" ] || swift build -c "$CONFIGURATION" --product tokenomics >&2
+BIN=.build/$CONFIGURATION/tokenomics
 
 cat > "$WORK/gateway.yaml" <<YAML
 listen: {host: 127.0.0.1, port: $PORT}
