@@ -123,6 +123,7 @@ let package = Package(
                 "Tokenizers",
                 "CostModel",
                 "Pricing",
+                "Reports", "UsageAnalysis",  // the dashboard's charts and distribution statistics
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

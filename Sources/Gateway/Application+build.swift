@@ -29,6 +29,7 @@ public func buildApplication(_ gateway: Gateway, services: [any Service] = [], o
         }
     }
     gateway.addAdminRoutes(to: router)
+    gateway.addDashboardRoutes(to: router)
     var app = Application(
         router: router,
         configuration: ApplicationConfiguration(address: .hostname(gateway.config.host, port: gateway.config.port), serverName: nil),

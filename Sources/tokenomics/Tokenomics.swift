@@ -6,6 +6,22 @@ import Pricing
 struct Tokenomics: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokenomics",
+        abstract: "What your AI product costs to run, per call, per interaction and per user.",
+        discussion: """
+            Count tokens, price any call from a catalog of thousands of models, model unit \
+            economics before you scale, analyse usage logs, and enforce budgets live with a \
+            metering gateway.
+
+            Examples:
+              tokenomics cost --model gpt-4o --input 2000 --output 500
+              tokenomics count prompt.txt --model gpt-4o
+              tokenomics estimate --model gpt-4o --input 2000 --output 500 --interactions 200 --price 30
+              tokenomics model Examples/support-copilot.yaml --format html -o report.html
+              tokenomics analyze usage.jsonl --plans plans.yaml
+              tokenomics serve --config Examples/gateway.yaml
+
+            Exit codes: 0 ok, 1 runtime failure, 2 bad input.
+            """,
         subcommands: [
             Models.self, Price.self, Cost.self, Prices.self, Estimate.self, Model.self, Analyze.self, GenerateUsage.self, Count.self, Serve.self, Keys.self, Budgets.self,
         ]

@@ -1,0 +1,101 @@
+import GRDB
+import PostgresNIO
+
+extension SQLiteLedger: DashboardLedger {
+    /// Runs a dashboard query on a reader connection (WAL: it never blocks the gateway's writes).
+    public func runDashboardQuery(_ query: DashboardQuery) async throws -> [[String?]] {
+        let arguments = StatementArguments(query.arguments.map { argument -> (any DatabaseValueConvertible)? in
+            switch argument {
+            case .int(let value): value
+            case .text(let value): value
+            }
+        })
+        return try await read("dashboard query") { db in
+            try Row.fetchAll(db, sql: query.sql, arguments: arguments).map { row in
+                (0..<row.count).map { row[$0] as String? }
+            }
+        }
+    }
+}
+
+extension PostgresLedger: DashboardLedger {
+    /// Runs a dashboard query on a pooled connection.
+    public func runDashboardQuery(_ query: DashboardQuery) async throws -> [[String?]] {
+        var binds = PostgresBindings(capacity: query.arguments.count)
+        for argument in query.arguments {
+            switch argument {
+            case .int(let value): binds.append(value)
+            case .text(let value): binds.append(value)
+            }
+        }
+        let sql = query.postgresSQL
+        return try await perform("dashboard query") {
+            var result: [[String?]] = []
+            for try await row in try await client.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger) {
+                var values: [String?] = []
+                values.reserveCapacity(row.count)
+                for cell in row { values.append(try cell.decode(String?.self)) }
+                result.append(values)
+            }
+            return result
+        }
+    }
+}
+
+extension SQLiteLedger {
+    /// Folds new request rows into the rollups; SQLite's single writer makes every id up to `MAX(id)` final.
+    public func refreshDashboardRollups() async throws {
+        while true {
+            let more = try await write("dashboard rollup") { db -> Bool in
+                for sql in DashboardRollup.create { try db.execute(sql: sql) }
+                let last = try Int64.fetchOne(db, sql: "SELECT lastRequestID FROM dashboardRollupState WHERE id = 1") ?? 0
+                let top = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM request") ?? 0
+                guard top > last else { return false }
+                let upper = min(top, last + DashboardRollup.chunk)
+                for sql in DashboardRollup.fold { try db.execute(sql: sql, arguments: [last, upper]) }
+                try db.execute(sql: "UPDATE dashboardRollupState SET lastRequestID = ? WHERE id = 1", arguments: [upper])
+                return upper < top
+            }
+            if !more { return }
+        }
+    }
+}
+
+extension PostgresLedger {
+    /// Folds new request rows into the rollups.
+    ///
+    /// `LOCK TABLE request IN SHARE MODE` waits for the transactions inserting request rows to end
+    /// (and holds new ones for a moment), so every id up to the `MAX(id)` read under it is final: a
+    /// row committed later with a smaller id cannot be skipped. An advisory lock serialises gateway instances.
+    public func refreshDashboardRollups() async throws {
+        let logger = self.logger
+        let top: Int64 = try await transaction("dashboard rollup") { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(72420002)", logger: logger)
+            for sql in DashboardRollup.create { try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger) }
+            try await connection.query("LOCK TABLE request IN SHARE MODE", logger: logger)
+            var top: Int64 = 0
+            for try await value in try await connection.query("SELECT COALESCE(MAX(id), 0) FROM request", logger: logger).decode(Int64.self) { top = value }
+            return top
+        }
+        while true {
+            let more: Bool = try await transaction("dashboard rollup") { connection in
+                try await connection.query("SELECT pg_advisory_xact_lock(72420002)", logger: logger)
+                var last: Int64 = 0
+                for try await value in try await connection.query("SELECT lastRequestID FROM dashboardRollupState WHERE id = 1", logger: logger).decode(Int64.self) {
+                    last = value
+                }
+                guard top > last else { return false }
+                let upper = min(top, last + DashboardRollup.chunk)
+                for sql in DashboardRollup.fold {
+                    var binds = PostgresBindings(capacity: 2)
+                    binds.append(last)
+                    binds.append(upper)
+                    try await connection.query(PostgresQuery(unsafeSQL: DashboardQuery(sql: sql, arguments: []).postgresSQL, binds: binds), logger: logger)
+                }
+                try await connection.query("UPDATE dashboardRollupState SET lastRequestID = \(upper) WHERE id = 1", logger: logger)
+                return upper < top
+            }
+            if !more { return }
+        }
+    }
+}

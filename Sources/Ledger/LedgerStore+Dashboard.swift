@@ -1,0 +1,394 @@
+import CostModel
+public import Foundation
+public import Pricing
+
+/// The dashboard's read-only aggregate queries over the ledger's `request` rows.
+///
+/// Every figure is computed in the database with `SUM`/`MAX … GROUP BY`: whole hours (or days, for
+/// the per-user figures) come from the rollup tables ``DashboardRollup`` keeps, partial hours at a
+/// range's edges from `request` through its `timeMs` index (or `userName, timeMs` and the others
+/// when a filter names a user, feature or model). Money is summed
+/// exactly from the split integer columns (see ``StoredMoney``): `SUM(costMicros)` and
+/// `SUM(costFemtos)` come back as decimal text and are joined in `Int128`, never through `Double`.
+///
+/// The SQL is the same on SQLite and PostgreSQL; a store only runs it (``runDashboardQuery(_:)``).
+///
+/// ```swift
+/// guard let ledger = ledger as? any DashboardLedger else { … }
+/// let filter = DashboardFilter(from: monthStart, to: now)
+/// let byModel = try await ledger.breakdown(filter, by: .model)
+/// ```
+public protocol DashboardLedger: LedgerStore {
+    /// Runs one dashboard query and returns its rows, every column as text (nil for SQL NULL).
+    func runDashboardQuery(_ query: DashboardQuery) async throws -> [[String?]]
+
+    /// Creates the dashboard's rollup tables if needed and folds the request rows written since the
+    /// last call into them (in chunks, each its own transaction). Call it before a page's queries.
+    ///
+    /// The first call on a large ledger reads every row once (about 5 s per million rows); later
+    /// calls read only new rows.
+    func refreshDashboardRollups() async throws
+}
+
+/// A dashboard query: SQL text with positional arguments, built only by this module.
+public struct DashboardQuery: Sendable, Hashable {
+    /// One bound argument.
+    public enum Argument: Sendable, Hashable {
+        case int(Int64)
+        case text(String)
+    }
+
+    /// The SQL with `?` placeholders (SQLite); ``postgresSQL`` numbers them `$1, $2, …`.
+    public let sql: String
+    public let arguments: [Argument]
+
+    init(sql: String, arguments: [Argument]) {
+        self.sql = sql
+        self.arguments = arguments
+    }
+
+    /// The SQL with PostgreSQL's numbered placeholders.
+    public var postgresSQL: String {
+        var out = ""
+        var index = 0
+        for character in sql {
+            if character == "?" {
+                index += 1
+                out += "$\(index)"
+            } else {
+                out.append(character)
+            }
+        }
+        return out
+    }
+}
+
+/// Which rows a dashboard query covers: a half-open time range and optional user, feature and model.
+public struct DashboardFilter: Sendable, Hashable {
+    /// The first instant included.
+    public var from: Date
+    /// The first instant excluded.
+    public var to: Date
+    public var user: String?
+    public var feature: String?
+    /// The model that served the request (``RequestRecord/modelServed``).
+    public var model: String?
+
+    public init(from: Date, to: Date, user: String? = nil, feature: String? = nil, model: String? = nil) {
+        self.from = from
+        self.to = to
+        self.user = user
+        self.feature = feature
+        self.model = model
+    }
+
+    /// The same filter over another time range.
+    public func over(_ from: Date, _ to: Date) -> DashboardFilter {
+        var copy = self
+        copy.from = from
+        copy.to = to
+        return copy
+    }
+}
+
+/// What ``DashboardLedger/breakdown(_:by:)`` groups by.
+public enum DashboardDimension: String, Sendable, Hashable, CaseIterable {
+    case user, feature, model, key, errorCode, endpoint
+
+    var column: String {
+        switch self {
+        case .user: "userName"
+        case .feature: "feature"
+        case .model: "modelServed"
+        case .key: "keyID"
+        case .errorCode: "errorCode"
+        case .endpoint: "endpoint"
+        }
+    }
+}
+
+/// The width of a bucket in ``DashboardLedger/series(_:bucket:stackBy:)``.
+public enum DashboardBucket: String, Sendable, Hashable, CaseIterable {
+    case hour, day
+
+    /// The bucket's length in milliseconds.
+    public var milliseconds: Int64 { self == .hour ? 3_600_000 : 86_400_000 }
+}
+
+/// Sums over a set of request rows.
+public struct DashboardTotals: Sendable, Hashable {
+    public var requests: Int = 0
+    /// Requests answered from the gateway's result cache.
+    public var cacheHits: Int = 0
+    /// Requests answered with an HTTP status of 400 or more.
+    public var errors: Int = 0
+    /// Exact spend (the sum of the rows' femto-dollar-rounded costs).
+    public var cost: Money = .zero
+    /// Exact spend the result cache avoided.
+    public var saving: Money = .zero
+    /// Tokens by class (input includes cached input and cache writes; output includes reasoning).
+    public var tokens: [TokenClass: Int] = [:]
+    /// The newest row's time, if any row matched.
+    public var lastSeen: Date?
+
+    public init() {}
+
+    /// Average cost per request (zero without requests).
+    public var averageCost: Money { requests > 0 ? cost.divided(by: requests) : .zero }
+    /// Share of requests served from the result cache, 0 … 1.
+    public var cacheHitRate: Double { requests > 0 ? Double(cacheHits) / Double(requests) : 0 }
+    /// Tokens of one class.
+    public subscript(_ tokenClass: TokenClass) -> Int { tokens[tokenClass] ?? 0 }
+}
+
+/// One group of ``DashboardLedger/breakdown(_:by:)``.
+public struct DashboardGroup: Sendable, Hashable {
+    /// The group's value; nil when the column is NULL (no user, feature or model).
+    public var key: String?
+    public var totals: DashboardTotals
+}
+
+/// One stacked cell of ``DashboardLedger/series(_:bucket:stackBy:)``.
+public struct DashboardSeriesPoint: Sendable, Hashable {
+    /// Start of the bucket.
+    public var bucket: Date
+    /// The stack's value (model or feature); nil when NULL.
+    public var stack: String?
+    public var requests: Int
+    public var cost: Money
+}
+
+/// Spend in a list of time ranges.
+public struct DashboardPeriodSpend: Sendable, Hashable {
+    public var from: Date
+    public var to: Date
+    public var cost: Money
+    public var requests: Int
+}
+
+extension DashboardLedger {
+    static var aggregateColumns: [String] {
+        ["SUM(requests)", "SUM(hits)", "SUM(errors)"] + DashboardRollup.sums.map { "SUM(\($0))" } + ["MAX(lastMs)"]
+    }
+
+    static var tokenOrder: [TokenClass] { [.input, .output, .cachedInput, .cacheWrite, .cacheWrite1h, .reasoning, .audioInput, .audioOutput] }
+
+    static func ranges(_ column: String, _ ranges: [(Int64, Int64)], _ arguments: inout [DashboardQuery.Argument]) -> String {
+        "(" + ranges.map { range in
+            arguments += [.int(range.0), .int(range.1)]
+            return "(\(column) >= ? AND \(column) < ?)"
+        }.joined(separator: " OR ") + ")"
+    }
+
+    /// A subquery with the same columns whichever table it reads: `t` (time or bucket start), the
+    /// grouping columns (NULL as ''), `failed`, `requests`, `hits`, `errors`, the sums and `lastMs`.
+    static func source(_ filter: DashboardFilter, kind: DashboardSourceKind, onlyErrors: Bool = false, cuts: [Int64] = []) -> (String, [DashboardQuery.Argument]) {
+        let from = filter.from.unixMilliseconds, to = filter.to.unixMilliseconds
+        var (rollup, raw) = kind == .raw ? ([], [(from, to)]) : DashboardRollup.partition(
+            from: from, to: to, unit: kind == .hourly ? DashboardRollup.hourMs : DashboardRollup.dayMs, cuts: cuts)
+        if rollup.isEmpty && raw.isEmpty { raw = [(from, to)] }
+        var parts: [String] = []
+        var arguments: [DashboardQuery.Argument] = []
+        let tokens = DashboardRollup.sums.dropFirst(4)
+        if !rollup.isEmpty {
+            switch kind {
+            case .hourly:
+                var conditions = [ranges("hourMs", rollup, &arguments)]
+                if let feature = filter.feature {
+                    conditions.append("feature = ?")
+                    arguments.append(.text(feature))
+                }
+                if let model = filter.model {
+                    conditions.append("modelServed = ?")
+                    arguments.append(.text(model))
+                }
+                if onlyErrors { conditions.append("failed = 1") }
+                parts.append(
+                    """
+                    SELECT hourMs AS t, '' AS userName, feature, modelServed, errorCode, '' AS keyID, '' AS endpoint, failed, requests, hits,
+                        CASE WHEN failed = 1 THEN requests ELSE 0 END AS errors, \(DashboardRollup.sums.joined(separator: ", ")), lastMs
+                    FROM dashboardHour WHERE \(conditions.joined(separator: " AND "))
+                    """)
+            case .userDaily:
+                let condition = ranges("dayMs", rollup, &arguments)
+                parts.append(
+                    """
+                    SELECT dayMs AS t, userName, '' AS feature, '' AS modelServed, '' AS errorCode, '' AS keyID, '' AS endpoint, 0 AS failed,
+                        requests, hits, errors, \(DashboardRollup.userSums.joined(separator: ", ")), \(tokens.map { "0 AS \($0)" }.joined(separator: ", ")), lastMs
+                    FROM dashboardUserDay WHERE \(condition)
+                    """)
+            case .raw:
+                break
+            }
+        }
+        var conditions = [ranges("timeMs", raw, &arguments)]
+        if let user = filter.user {
+            conditions.append("userName = ?")
+            arguments.append(.text(user))
+        }
+        if let feature = filter.feature {
+            conditions.append("feature = ?")
+            arguments.append(.text(feature))
+        }
+        if let model = filter.model {
+            conditions.append("modelServed = ?")
+            arguments.append(.text(model))
+        }
+        if onlyErrors { conditions.append("status >= 400") }
+        if kind == .userDaily { conditions.append("userName IS NOT NULL") }
+        let tokenColumns = kind == .userDaily ? tokens.map { "0 AS \($0)" } : Array(tokens)
+        parts.append(
+            """
+            SELECT timeMs AS t, COALESCE(userName, '') AS userName, COALESCE(feature, '') AS feature, COALESCE(modelServed, '') AS modelServed,
+                COALESCE(errorCode, '') AS errorCode, COALESCE(keyID, '') AS keyID, endpoint, CASE WHEN status >= 400 THEN 1 ELSE 0 END AS failed,
+                1 AS requests, cacheHit AS hits, CASE WHEN status >= 400 THEN 1 ELSE 0 END AS errors,
+                \(DashboardRollup.userSums.joined(separator: ", ")), \(tokenColumns.joined(separator: ", ")), timeMs AS lastMs
+            FROM request WHERE \(conditions.joined(separator: " AND "))
+            """)
+        return ("(" + parts.joined(separator: "\nUNION ALL\n") + ") AS s", arguments)
+    }
+
+    static func text(_ expression: String) -> String { "CAST(\(expression) AS TEXT)" }
+
+    static func integer(_ text: String?) throws -> Int128 {
+        guard let text else { return 0 }
+        guard let value = Int128(text) else { throw LedgerError.corrupt(table: "request", field: "aggregate", value: text) }
+        return value
+    }
+
+    /// NULL columns come back from the sources as ''.
+    static func key(_ text: String?) -> String? { text?.isEmpty == false ? text : nil }
+
+    /// Reads the ``aggregateColumns`` starting at `offset`.
+    static func totals(_ row: [String?], from offset: Int) throws -> DashboardTotals {
+        func at(_ index: Int) throws -> Int128 { try integer(row[offset + index]) }
+        var totals = DashboardTotals()
+        totals.requests = Int(try at(0))
+        totals.cacheHits = Int(try at(1))
+        totals.errors = Int(try at(2))
+        totals.cost = StoredMoney.money(micros: try at(3), femtos: try at(4))
+        totals.saving = StoredMoney.money(micros: try at(5), femtos: try at(6))
+        for (index, tokenClass) in tokenOrder.enumerated() { totals.tokens[tokenClass] = Int(try at(7 + index)) }
+        if let last = row[offset + 15], let ms = Int64(last) { totals.lastSeen = Date(unixMilliseconds: ms) }
+        return totals
+    }
+
+    /// Requests, tokens by class, spend, savings, errors and last time over the rows a filter selects.
+    ///
+    /// Call ``refreshDashboardRollups()`` first: whole hours are read from the rollup.
+    public func totals(_ filter: DashboardFilter) async throws -> DashboardTotals {
+        let (source, arguments) = Self.source(filter, kind: filter.user == nil ? .hourly : .raw)
+        let sql = "SELECT \(Self.aggregateColumns.map(Self.text).joined(separator: ", ")) FROM \(source)"
+        let rows = try await runDashboardQuery(DashboardQuery(sql: sql, arguments: arguments))
+        guard let row = rows.first else { return DashboardTotals() }
+        return try Self.totals(row, from: 0)
+    }
+
+    /// The same sums per user, feature, model, key, error code or endpoint, costliest first.
+    ///
+    /// Requests without a user are left out of the breakdown by user, which (read from the daily
+    /// user rollup) carries requests, hits, errors, spend, savings and last time but no token counts.
+    /// Call ``refreshDashboardRollups()`` first.
+    ///
+    /// - Parameters:
+    ///   - onlyErrors: keep rows with an HTTP status of 400 or more (refusals and failures).
+    ///   - limit: at most this many groups (all when nil).
+    public func breakdown(_ filter: DashboardFilter, by dimension: DashboardDimension, onlyErrors: Bool = false, limit: Int? = nil) async throws -> [DashboardGroup] {
+        let kind: DashboardSourceKind
+        switch dimension {
+        case .user: kind = filter.user == nil && filter.feature == nil && filter.model == nil && !onlyErrors ? .userDaily : .raw
+        case .feature, .model, .errorCode: kind = filter.user == nil ? .hourly : .raw
+        case .key, .endpoint: kind = .raw
+        }
+        let (source, sourceArguments) = Self.source(filter, kind: kind, onlyErrors: onlyErrors)
+        var arguments = sourceArguments
+        let column = dimension.column
+        var sql = "SELECT \(column), \(Self.aggregateColumns.map(Self.text).joined(separator: ", ")) FROM \(source)"
+        if dimension == .user && kind == .raw {
+            sql += " WHERE userName <> ''"
+        }
+        sql += " GROUP BY \(column) ORDER BY SUM(costMicros) * 1000000000 + SUM(costFemtos) DESC, SUM(requests) DESC, \(column)"
+        if let limit {
+            sql += " LIMIT ?"
+            arguments.append(.int(Int64(max(0, limit))))
+        }
+        let groups = try await runDashboardQuery(DashboardQuery(sql: sql, arguments: arguments)).map { row in
+            DashboardGroup(key: Self.key(row[0]), totals: try Self.totals(row, from: 1))
+        }
+        // The database orders by an exact (PostgreSQL) or near-exact (SQLite) amount; make it exact.
+        return groups.enumerated().sorted { a, b in
+            a.element.totals.cost != b.element.totals.cost ? a.element.totals.cost > b.element.totals.cost : a.offset < b.offset
+        }.map(\.element)
+    }
+
+    /// Spend per hour or day, split by model or feature (a stacked series), oldest bucket first.
+    ///
+    /// Call ``refreshDashboardRollups()`` first.
+    public func series(_ filter: DashboardFilter, bucket: DashboardBucket, stackBy dimension: DashboardDimension) async throws -> [DashboardSeriesPoint] {
+        let hourly = filter.user == nil && [.feature, .model, .errorCode].contains(dimension)
+        let (source, arguments) = Self.source(filter, kind: hourly ? .hourly : .raw)
+        let width = bucket.milliseconds
+        let column = dimension.column
+        let sql = """
+            SELECT \(Self.text("(t / \(width)) * \(width)")), \(column), \(Self.text("SUM(requests)")), \(Self.text("SUM(costMicros)")), \(Self.text("SUM(costFemtos)"))
+            FROM \(source) GROUP BY (t / \(width)), \(column) ORDER BY (t / \(width)), \(column)
+            """
+        return try await runDashboardQuery(DashboardQuery(sql: sql, arguments: arguments)).map { row in
+            DashboardSeriesPoint(
+                bucket: Date(unixMilliseconds: Int64(try Self.integer(row[0]))), stack: Self.key(row[1]), requests: Int(try Self.integer(row[2])),
+                cost: StoredMoney.money(micros: try Self.integer(row[3]), femtos: try Self.integer(row[4])))
+        }
+    }
+
+    /// Spend and requests in each of several time ranges (today, yesterday, this week, …), in one query.
+    ///
+    /// Call ``refreshDashboardRollups()`` first.
+    public func spend(in ranges: [(from: Date, to: Date)], filter: DashboardFilter) async throws -> [DashboardPeriodSpend] {
+        guard let low = ranges.map(\.from).min(), let high = ranges.map(\.to).max() else { return [] }
+        var columns: [String] = []
+        var arguments: [DashboardQuery.Argument] = []
+        for range in ranges {
+            let inRange = "t >= ? AND t < ?"
+            columns.append(Self.text("SUM(CASE WHEN \(inRange) THEN costMicros ELSE 0 END)"))
+            columns.append(Self.text("SUM(CASE WHEN \(inRange) THEN costFemtos ELSE 0 END)"))
+            columns.append(Self.text("SUM(CASE WHEN \(inRange) THEN requests ELSE 0 END)"))
+            for _ in 0..<3 { arguments += [.int(range.from.unixMilliseconds), .int(range.to.unixMilliseconds)] }
+        }
+        let cuts = ranges.flatMap { [$0.from.unixMilliseconds, $0.to.unixMilliseconds] }
+        let (source, sourceArguments) = Self.source(filter.over(low, high), kind: filter.user == nil ? .hourly : .raw, cuts: cuts)
+        let sql = "SELECT \(columns.joined(separator: ", ")) FROM \(source)"
+        let row = try await runDashboardQuery(DashboardQuery(sql: sql, arguments: arguments + sourceArguments)).first ?? []
+        return try ranges.enumerated().map { index, range in
+            func at(_ i: Int) throws -> Int128 { row.count > 3 * index + i ? try Self.integer(row[3 * index + i]) : 0 }
+            return DashboardPeriodSpend(from: range.from, to: range.to, cost: StoredMoney.money(micros: try at(0), femtos: try at(1)), requests: Int(try at(2)))
+        }
+    }
+
+    /// The newest request rows a filter selects (metadata only: the ledger never stores prompt text).
+    public func recentRequests(_ filter: DashboardFilter, onlyErrors: Bool = false, limit: Int = 50) async throws -> [RequestRecord] {
+        var arguments: [DashboardQuery.Argument] = [.int(filter.from.unixMilliseconds), .int(filter.to.unixMilliseconds)]
+        var conditions = ["timeMs >= ?", "timeMs < ?"]
+        for (column, value) in [("userName", filter.user), ("feature", filter.feature), ("modelServed", filter.model)] {
+            guard let value else { continue }
+            conditions.append("\(column) = ?")
+            arguments.append(.text(value))
+        }
+        if onlyErrors { conditions.append("status >= 400") }
+        let condition = "WHERE " + conditions.joined(separator: " AND ")
+        let columns = ["id", "timeMs", "keyID", "userName", "feature", "endpoint", "modelRequested", "modelServed", "status", "errorCode"]
+            + ["costMicros", "costFemtos", "inputTokens", "outputTokens", "cachedInputTokens", "cacheHit", "latencyMicros"]
+        let sql = "SELECT \(columns.map(Self.text).joined(separator: ", ")) FROM request \(condition) ORDER BY timeMs DESC, id DESC LIMIT \(max(0, limit))"
+        return try await runDashboardQuery(DashboardQuery(sql: sql, arguments: arguments)).map { row in
+            func int(_ i: Int) throws -> Int { Int(try Self.integer(row[i])) }
+            return RequestRecord(
+                id: Int64(try Self.integer(row[0])), time: Date(unixMilliseconds: Int64(try Self.integer(row[1]))), keyID: row[2], user: row[3],
+                feature: row[4], endpoint: row[5] ?? "", modelRequested: row[6] ?? "", modelServed: row[7],
+                usage: .init(input: try int(12), output: try int(13), cachedInput: try int(14)),
+                cost: StoredMoney.money(micros: try Self.integer(row[10]), femtos: try Self.integer(row[11])),
+                cacheHit: try int(15) != 0, status: try int(8), errorCode: row[9], latencyMicros: Int64(try Self.integer(row[16])))
+        }
+    }
+}
+
+/// Which rollup a dashboard query may read whole buckets from.
+enum DashboardSourceKind { case raw, hourly, userDaily }
