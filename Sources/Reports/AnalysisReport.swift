@@ -186,15 +186,7 @@ public enum AnalysisReport: Sendable {
         text.contains(",") || text.contains("\"") || text.contains("\n") ? "\"" + text.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\"" : text
     }
 
-    static func formatCount(_ value: Int) -> String {
-        let digits = String(value.magnitude)
-        var out = ""
-        for (index, ch) in digits.enumerated() {
-            if index > 0 && (digits.count - index) % 3 == 0 { out.append(",") }
-            out.append(ch)
-        }
-        return (value < 0 ? "-" : "") + out
-    }
+    static func formatCount(_ value: Int) -> String { formatTokens(value) }
 
     static func format2(_ value: Double) -> String {
         guard value.isFinite else { return "-" }

@@ -23,7 +23,7 @@ struct CatalogOptions: ParsableArguments {
 
 /// `--format` and its short form `--json`.
 struct FormatOptions: ParsableArguments {
-    @Option(help: "Output format: text or json.")
+    @Option(help: "Output format: text or json (markdown too where the command's help says so).")
     var format: OutputFormat = .text
 
     @Flag(help: "Short for --format json.")

@@ -78,9 +78,9 @@ struct AnalyzeCommandTests {
         #expect(csv.contains("\nmodel,gpt-4o-mini,"))
     }
 
-    @Test("--format html is not available yet and says so")
-    func htmlNotYet() {
-        #expect(throws: (any Error).self) { try Tokenomics.parseAsRoot(["analyze", "x.jsonl", "--format", "html"]) }
+    @Test("--database and log files together are refused")
+    func databaseOrLogs() {
+        #expect(throws: (any Error).self) { try Tokenomics.parseAsRoot(["analyze", "x.jsonl", "--database", "sqlite:x.db"]) }
     }
 
     @Test("generate-usage writes the requested number of lines, the same for the same seed")

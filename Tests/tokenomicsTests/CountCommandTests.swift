@@ -77,7 +77,7 @@ struct CountCommandTests {
         #expect(claude.isEstimate)
         #expect(claude.table().contains("estimate"))
         let json = claude.json()
-        #expect(json.contains("\"estimate\" : true"))
+        #expect(json.contains("\"estimate\": true"))
     }
 
     @Test func chatRequest() throws {

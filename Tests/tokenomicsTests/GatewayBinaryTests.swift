@@ -113,7 +113,7 @@ struct GatewayBinaryTests {
                         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/chat/completions")
                         request.method = .POST
                         request.headers.add(name: "authorization", value: "Bearer \(key)")
-                        request.body = .bytes(ByteBuffer(string: #"{"model":"gpt-4o-mini","max_tokens":20,"messages":[{"role":"user","content":"\#(String(repeating: "word ", count: 80))"}]}"#))
+                        request.body = .bytes(ByteBuffer(string: #"{"model":"gpt-4o-mini","max_tokens":20,"messages":[{"role":"user","content":"\#(String(repeating: "word ", count: 120))"}]}"#))
                         if let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(10)), response.status == .ok,
                             (try? await response.body.collect(upTo: 1 << 20)) != nil
                         {
@@ -140,7 +140,7 @@ struct GatewayBinaryTests {
             var request = HTTPClientRequest(url: "http://127.0.0.1:\(secondPort)/v1/chat/completions")
             request.method = .POST
             request.headers.add(name: "authorization", value: "Bearer \(key)")
-            request.body = .bytes(ByteBuffer(string: #"{"model":"gpt-4o-mini","max_tokens":20,"messages":[{"role":"user","content":"\#(String(repeating: "word ", count: 80))"}]}"#))
+            request.body = .bytes(ByteBuffer(string: #"{"model":"gpt-4o-mini","max_tokens":20,"messages":[{"role":"user","content":"\#(String(repeating: "word ", count: 120))"}]}"#))
             let answer = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
             #expect(answer.status == .ok)
             _ = try await answer.body.collect(upTo: 1 << 20)
