@@ -201,9 +201,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Helpers shared by the ledger and gateway tests: scratch databases and generated traffic.
+        .target(
+            name: "LedgerTestSupport",
+            dependencies: ["Ledger", "CostModel", "Pricing", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/LedgerTestSupport",
+            swiftSettings: swiftSettings
+        ),
+
         .testTarget(
             name: "LedgerTests",
-            dependencies: [
+            dependencies: ["LedgerTestSupport", 
                 "Ledger",
                 "Pricing",
                 "CostModel",
@@ -214,7 +222,7 @@ let package = Package(
 
         .testTarget(
             name: "GatewayTests",
-            dependencies: [
+            dependencies: ["LedgerTestSupport", 
                 "Gateway",
                 "Ledger",
                 "Pricing",

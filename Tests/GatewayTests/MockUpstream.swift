@@ -1,3 +1,4 @@
+import LedgerTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird

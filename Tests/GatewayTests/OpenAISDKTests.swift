@@ -1,3 +1,4 @@
+import LedgerTestSupport
 import Foundation
 @testable import Gateway
 import Ledger

@@ -1,3 +1,4 @@
+import LedgerTestSupport
 import AsyncHTTPClient
 import CostModel
 import Foundation

@@ -1,3 +1,4 @@
+import LedgerTestSupport
 import CostModel
 import Foundation
 import Ledger

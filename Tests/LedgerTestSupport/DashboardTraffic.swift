@@ -1,16 +1,16 @@
 import CostModel
-import Foundation
-import Ledger
-import Pricing
+public import Foundation
+public import Ledger
+public import Pricing
 
 /// Generated gateway traffic for dashboard tests: skewed users, several features and models,
 /// refusals, errors and cache hits, costs with digits below the micro-dollar.
-struct DashboardTraffic {
-    static let features: [String?] = ["chat", "search", "digest", nil]
-    static let models = ["gpt-4o", "gpt-4o-mini", "claude-3-5-haiku-20241022"]
+public struct DashboardTraffic: Sendable {
+    public static let features: [String?] = ["chat", "search", "digest", nil]
+    public static let models = ["gpt-4o", "gpt-4o-mini", "claude-3-5-haiku-20241022"]
 
     /// `count` rows spread over the `days` before `now`, reproducible from `seed`.
-    static func records(count: Int, days: Int, now: Date, seed: UInt64 = 42) -> [RequestRecord] {
+    public static func records(count: Int, days: Int, now: Date, seed: UInt64 = 42) -> [RequestRecord] {
         var state = seed
         func next() -> UInt64 {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
@@ -59,15 +59,15 @@ struct DashboardTraffic {
 }
 
 /// The dashboard's figures computed in Swift from the rows, as the reference the SQL must match.
-struct ExpectedTotals: Equatable {
-    var requests = 0, hits = 0, errors = 0
-    var cost = Money.zero, saving = Money.zero
-    var input = 0, output = 0, cached = 0, reasoning = 0
-    var last: Int64 = 0
+public struct ExpectedTotals: Equatable, Sendable {
+    public var requests = 0, hits = 0, errors = 0
+    public var cost = Money.zero, saving = Money.zero
+    public var input = 0, output = 0, cached = 0, reasoning = 0
+    public var last: Int64 = 0
 
-    init() {}
+    public init() {}
 
-    init<S: Sequence>(_ records: S) where S.Element == RequestRecord {
+    public init<S: Sequence>(_ records: S) where S.Element == RequestRecord {
         for r in records {
             requests += 1
             hits += r.cacheHit ? 1 : 0
@@ -82,7 +82,7 @@ struct ExpectedTotals: Equatable {
         }
     }
 
-    init(_ t: DashboardTotals) {
+    public init(_ t: DashboardTotals) {
         requests = t.requests
         hits = t.cacheHits
         errors = t.errors
@@ -97,9 +97,9 @@ struct ExpectedTotals: Equatable {
 }
 
 extension RequestRecord {
-    var milliseconds: Int64 { Int64((time.timeIntervalSince1970 * 1000).rounded(.down)) }
+    public var milliseconds: Int64 { Int64((time.timeIntervalSince1970 * 1000).rounded(.down)) }
 
-    func inside(_ filter: DashboardFilter) -> Bool {
+    public func inside(_ filter: DashboardFilter) -> Bool {
         let ms = milliseconds
         return ms >= Int64((filter.from.timeIntervalSince1970 * 1000).rounded(.down)) && ms < Int64((filter.to.timeIntervalSince1970 * 1000).rounded(.down))
             && (filter.user == nil || user == filter.user) && (filter.feature == nil || feature == filter.feature)

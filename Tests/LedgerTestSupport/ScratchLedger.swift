@@ -1,20 +1,20 @@
-import Foundation
-import Ledger
+public import Foundation
+public import Ledger
 import Logging
 
 /// Where the shared suite runs: always a real SQLite file, and PostgreSQL when
 /// `TOKENOMICS_TEST_POSTGRES_URL` is set (a fresh database per test, so reruns start clean).
-enum Backend: String, CustomStringConvertible, CaseIterable, Sendable {
+public enum Backend: String, CustomStringConvertible, CaseIterable, Sendable {
     case sqlite, postgres
 
-    var description: String { rawValue }
+    public var description: String { rawValue }
 
-    static var available: [Backend] {
+    public static var available: [Backend] {
         ProcessInfo.processInfo.environment["TOKENOMICS_TEST_POSTGRES_URL"].map { !$0.isEmpty } == true ? [.sqlite, .postgres] : [.sqlite]
     }
 
     /// A fresh, empty database URL for one test.
-    func scratchURL() async throws -> LedgerURL {
+    public func scratchURL() async throws -> LedgerURL {
         switch self {
         case .sqlite:
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tokenomics-ledger-\(UUID().uuidString)")
@@ -32,7 +32,7 @@ enum Backend: String, CustomStringConvertible, CaseIterable, Sendable {
     }
 
     /// Runs `body` against a fresh, migrated ledger.
-    func withLedger(_ body: @escaping @Sendable (any LedgerStore) async throws -> Void) async throws {
+    public func withLedger(_ body: @escaping @Sendable (any LedgerStore) async throws -> Void) async throws {
         try await scratchURL().withLedger(body)
     }
 }
