@@ -75,6 +75,7 @@ let package = Package(
             dependencies: [
                 "CostModel",
                 "Pricing",
+                "Tokenizers",
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
@@ -184,7 +185,7 @@ let package = Package(
 
         .testTarget(
             name: "ModelingTests",
-            dependencies: ["Modeling", "CostModel", "Pricing"],
+            dependencies: ["Modeling", "CostModel", "Pricing", "Tokenizers"],
             swiftSettings: swiftSettings
         ),
 

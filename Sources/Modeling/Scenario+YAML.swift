@@ -25,7 +25,10 @@ extension Scenario {
     ///   field, an unknown model, shares that do not add up to 1, a negative value.
     public static func read(text: String, file: String, catalog: Catalog) throws(ModelingError) -> Scenario {
         do {
-            return try ScenarioReader(catalog: catalog).read(try YAMLFields.parse(text, file: file))
+            let texts = ScenarioTextCounter(scenarioFile: file)
+            var scenario = try ScenarioReader(catalog: catalog, texts: texts).read(try YAMLFields.parse(text, file: file))
+            scenario.countedTexts = texts.counted
+            return scenario
         } catch {
             throw .invalid(error)
         }
@@ -35,6 +38,8 @@ extension Scenario {
 /// Decodes the scenario format field by field.
 struct ScenarioReader {
     let catalog: Catalog
+    /// Counts token fields given as text.
+    let texts: ScenarioTextCounter
 
     func read(_ root: YAMLFields) throws(YAMLFields.Problem) -> Scenario {
         let name = try root.string("name", required: false) ?? "Scenario"
@@ -217,9 +222,9 @@ struct ScenarioReader {
             throw fields.problem("model", "unknown model '\(modelName)'\(hint); see `tokenomics models \(modelName)` or add it with --catalog")
         }
         if !model.hasTokenPrices { throw fields.problem("model", "'\(model.name)' has no per-token prices in the catalog; add them with --catalog") }
-        let input = try readInput(fields)
-        guard let output = try tokens(fields, "output") else { throw fields.problem("output", "missing (required): completion tokens per call") }
-        let reasoning = try tokens(fields, "reasoning") ?? 0
+        let input = try readInput(fields, model: model)
+        guard let output = try tokens(fields, "output", model: model) else { throw fields.problem("output", "missing (required): completion tokens per call") }
+        let reasoning = try tokens(fields, "reasoning", model: model) ?? 0
         if reasoning > output { throw fields.problem("reasoning", "reasoning tokens (\(reasoning)) are part of output (\(output)) and cannot exceed it") }
         let cached = try fraction(fields, "cached_input") ?? .zero
         let writes = try fraction(fields, "cache_write") ?? .zero
@@ -240,37 +245,42 @@ struct ScenarioReader {
         )
     }
 
-    func readInput(_ fields: YAMLFields) throws(YAMLFields.Problem) -> Scenario.Input {
+    func readInput(_ fields: YAMLFields, model: ModelPrice) throws(YAMLFields.Problem) -> Scenario.Input {
         guard fields.has("input") else { throw fields.problem("input", "missing (required): prompt tokens, or {system, retrieval, history, user}") }
-        if let parts = try? fields.mapping("input") {
-            let system = try tokens(parts, "system") ?? 0
+        if !ScenarioTextCounter.holdsText(fields, "input"), let parts = try? fields.mapping("input") {
+            let system = try tokens(parts, "system", model: model) ?? 0
             var input = Scenario.Input(system: system)
             if let retrieval = try parts.mapping("retrieval") {
                 input.chunks = try tokens(retrieval, "chunks") ?? 0
-                input.tokensPerChunk = try tokens(retrieval, "tokens_per_chunk") ?? 0
+                input.tokensPerChunk = try tokens(retrieval, "tokens_per_chunk", model: model) ?? 0
                 try retrieval.rejectUnknown()
             }
             if let history = try parts.mapping("history") {
                 input.historyTurns = try tokens(history, "turns") ?? 0
-                input.tokensPerTurn = try tokens(history, "tokens_per_turn") ?? 0
+                input.tokensPerTurn = try tokens(history, "tokens_per_turn", model: model) ?? 0
                 try history.rejectUnknown()
             }
-            input.user = try tokens(parts, "user") ?? 0
+            input.user = try tokens(parts, "user", model: model) ?? 0
             try parts.rejectUnknown()
             return input
         }
-        guard let count = try tokens(fields, "input") else { throw fields.problem("input", "missing (required)") }
+        guard let count = try tokens(fields, "input", model: model) else { throw fields.problem("input", "missing (required)") }
         return .tokens(count)
     }
 
-    /// A token count; text where a number belongs gets a message about counting it first.
+    /// A token count: a number, or text (inline, `{text: ...}` or `{file: PATH}`) counted with
+    /// `model`'s tokenizer.
+    func tokens(_ fields: YAMLFields, _ key: String, model: ModelPrice) throws(YAMLFields.Problem) -> Int? {
+        if ScenarioTextCounter.holdsText(fields, key) { return try texts.count(fields, key, model: model) }
+        return try tokens(fields, key)
+    }
+
+    /// A whole number (a token count without a model to count text with, a number of chunks or turns).
     func tokens(_ fields: YAMLFields, _ key: String) throws(YAMLFields.Problem) -> Int? {
         guard let text = try fields.string(key, required: false) else { return nil }
         let cleaned = text.filter { $0 != "_" && $0 != "," }
         if cleaned.hasPrefix("-"), Double(cleaned) != nil { throw fields.problem(key, "cannot be negative (got \(text))") }
-        if Double(cleaned) == nil {
-            throw fields.problem(key, "expected a token count, found text; the modeller takes token counts (count text with `tokenomics count FILE`)")
-        }
+        if Double(cleaned) == nil { throw fields.problem(key, "expected a whole number, found '\(text)'") }
         return try fields.integer(key)
     }
 

@@ -22,6 +22,8 @@ public struct Scenario: Sendable {
     public var levers: LeverSettings
     /// The Monte Carlo seed, when the scenario fixes one.
     public var seed: UInt64?
+    /// The token counts the scenario gave as text, counted with each call's model tokenizer.
+    public var countedTexts: [CountedText] = []
 
     public init(
         name: String,

@@ -100,7 +100,7 @@ public struct ScenarioModel: Sendable {
             plan: scenario.plans.first, costPerInteraction: cpi
         )
         let verdict = Self.verdict(stats: stats, plans: plans, levers: levers, primary: primary, monthlyCost: monthlyCost, monthlyRevenue: monthlyRevenue)
-        var notes: [String] = []
+        var notes: [String] = scenario.countedTexts.map(\.note)
         if case .pareto(_, let shape) = population, shape < 2 {
             notes.append(
                 "The Pareto shape \(String(format: "%.2f", shape)) is below 2, so the variance is infinite: a sample of \(count) users usually falls short of the closed-form mean and top shares, which count the rare extreme users a finite sample has not met. Read the closed-form column as the long-run expectation."

@@ -86,7 +86,8 @@ public struct YAMLFields {
         "\(file):\((node ?? self.node).mark?.line ?? 1)"
     }
 
-    func fieldPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+    /// The dotted path of a field, as `interactions[0].calls[1].input`.
+    public func fieldPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
     /// A problem at a field of this mapping.
     public func problem(_ key: String, _ reason: String) -> Problem {
