@@ -25,10 +25,13 @@ struct StreamMeter {
 
     /// Takes bytes from upstream; returns the bytes to forward now (complete events only).
     mutating func feed(_ bytes: some Collection<UInt8>) -> [UInt8] {
+        // Bytes already scanned hold no event end (but up to two of them may begin one), so a large
+        // event that arrives in many reads is scanned once, not once per read.
+        let scanned = max(0, pending.count - 2)
         pending.append(contentsOf: bytes)
         var out: [UInt8] = []
         var start = 0
-        var index = 0
+        var index = scanned
         let count = pending.count
         while index + 1 < count {
             // An event ends with a blank line: "\n\n" (or "\r\n\r\n", whose last two bytes are "\r\n" after "\n").

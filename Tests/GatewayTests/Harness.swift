@@ -45,6 +45,7 @@ struct Harness: Sendable {
             .init(name: "cut", kind: .openai, baseURL: "\(base)/cut/v1", apiKeyEnv: "OPENAI_KEY", models: ["gpt-4o-2024-08-06"]),
             .init(name: "nousage", kind: .openai, baseURL: "\(base)/nousage/v1", apiKeyEnv: "OPENAI_KEY", models: ["gpt-4.1-mini"]),
             .init(name: "drip", kind: .openai, baseURL: "\(base)/slowstream/v1", apiKeyEnv: "OPENAI_KEY", models: ["gpt-4o-2024-05-13"]),
+            .init(name: "flood", kind: .openai, baseURL: "\(base)/flood/v1", apiKeyEnv: "OPENAI_KEY", models: ["gpt-4o-2024-11-20"]),
             .init(name: "anthropic", kind: .anthropic, baseURL: "\(base)/ok", apiKeyEnv: "ANTHROPIC_KEY", models: ["claude-*"]),
         ]
         config.routes = .init(aliases: ["fast": "gpt-4o-mini"], features: ["digest": "gpt-4o"], fallbacks: ["gpt-4.1": ["gpt-4o-mini"]])

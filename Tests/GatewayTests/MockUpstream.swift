@@ -17,6 +17,10 @@ final class MockUpstream: Sendable {
     }
 
     let received = Mutex<[Received]>([])
+    /// Bytes the `/flood/` stream has handed to its connection so far.
+    let floodBytes = Atomic<Int>(0)
+    /// The size of the `/flood/` stream: far more than any buffer between the upstream and a client.
+    static let floodTotal = 1 << 30
 
     var requests: [Received] { received.withLock { $0 } }
 
@@ -76,6 +80,24 @@ final class MockUpstream: Sendable {
         Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
+    /// A stream of 16 KB content chunks, written as fast as the connection takes them, up to
+    /// ``floodTotal`` bytes; ``floodBytes`` counts what was written.
+    func flood(model: String) -> Response {
+        let content = String(repeating: "flood ", count: 16 * 1024 / 6)
+        let event = #"data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"\#(model)","choices":[{"index":0,"delta":{"content":"\#(content)"},"finish_reason":null}]}"# + "\n\n"
+        let buffer = ByteBuffer(string: event)
+        return Response(
+            status: .ok, headers: [.contentType: "text/event-stream"],
+            body: ResponseBody { [self] writer in
+                while floodBytes.load(ordering: .relaxed) < Self.floodTotal {
+                    try await writer.write(buffer)
+                    floodBytes.add(buffer.readableBytes, ordering: .relaxed)
+                }
+                try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
+                try await writer.finish(nil)
+            })
+    }
+
     static func sse(_ events: [String], delay: Duration) -> Response {
         Response(
             status: .ok, headers: [.contentType: "text/event-stream"],
@@ -95,6 +117,7 @@ final class MockUpstream: Sendable {
         switch mode {
         case "fail500": return Self.json(#"{"error":{"message":"overloaded","type":"server_error"}}"#, status: .internalServerError)
         case "slow": try await Task.sleep(for: .seconds(8))
+        case "flood": return flood(model: model)
         default: break
         }
         let isChat = path == "chat/completions"
