@@ -14,8 +14,11 @@ WORK=$(mktemp -d)
 trap 'kill $(cat "$WORK"/*.pid 2>/dev/null) 2>/dev/null || true; nginx -p "$WORK" -c "$WORK/nginx.conf" -s stop 2>/dev/null || true' EXIT
 
 CONFIGURATION=${CONFIGURATION:-release}
-[ -n "${SKIP_BUILD:-}" ] || swift build -c "$CONFIGURATION" --product tokenomics >/dev/null
-BIN=.build/$CONFIGURATION/tokenomics
+# BIN=path/to/tokenomics uses an existing build (e.g. one made with --scratch-path).
+if [ -z "${BIN:-}" ]; then
+  [ -n "${SKIP_BUILD:-}" ] || swift build -c "$CONFIGURATION" --product tokenomics >/dev/null
+  BIN=.build/$CONFIGURATION/tokenomics
+fi
 
 # 1. nginx: the "provider", answering every POST with a fixed chat completion.
 cat > "$WORK/nginx.conf" <<NGINX
@@ -62,7 +65,7 @@ YAML
   HAVE_LITELLM=1
 fi
 
-wait_up() { for _ in $(seq 600); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done; echo "not up: $1" >&2; return 1; }
+wait_up() { for _ in $(seq 1800); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done; echo "not up: $1" >&2; return 1; }
 wait_up http://127.0.0.1:18180/ && wait_up http://127.0.0.1:18181/health
 [ $HAVE_LITELLM = 1 ] && { wait_up http://127.0.0.1:18182/health/liveliness || HAVE_LITELLM=0; }
 

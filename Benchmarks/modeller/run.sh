@@ -9,8 +9,12 @@ cd "$(dirname "$0")/../.."
 users="${1:-1000000}"
 months="${2:-24}"
 repeats="${3:-5}"
-swift build -c release --product tokenomics >/dev/null 2>&1
-bin=.build/release/tokenomics
+# BIN=path/to/tokenomics uses an existing release build.
+bin=${BIN:-}
+if [ -z "$bin" ]; then
+  swift build -c release --product tokenomics >/dev/null 2>&1
+  bin=.build/release/tokenomics
+fi
 scenario=Benchmarks/modeller/scenario.yaml
 sed "s/months: 24/months: $months/" "$scenario" > /tmp/tokenomics-modeller-bench.yaml
 

@@ -144,14 +144,14 @@ public final class SQLiteLedger: LedgerStore {
     }
 
     static func saveBudget(_ db: Database, _ status: BudgetStatus) throws {
-        try db.execute(
-            sql: "UPDATE budget SET spentUSD = ?, reservedUSD = ?, periodStartMs = ? WHERE scope = ? AND subject = ?",
-            arguments: [status.spent.exactString, status.reserved.exactString, status.periodStart, status.scope.rawValue, status.subject]
-        )
+        // Cached statements: the request path runs these for every call; preparing them anew
+        // (parsing, GRDB's authorizer) cost more than running them.
+        try db.cachedStatement(sql: "UPDATE budget SET spentUSD = ?, reservedUSD = ?, periodStartMs = ? WHERE scope = ? AND subject = ?")
+            .execute(arguments: [status.spent.exactString, status.reserved.exactString, status.periodStart, status.scope.rawValue, status.subject])
     }
 
     static func loadBudget(_ db: Database, _ scope: BudgetScope, _ subject: String) throws -> BudgetStatus? {
-        try Row.fetchOne(db, sql: "SELECT * FROM budget WHERE scope = ? AND subject = ?", arguments: [scope.rawValue, subject]).map(budgetStatus)
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM budget WHERE scope = ? AND subject = ?"), arguments: [scope.rawValue, subject]).map(budgetStatus)
     }
 
     public func setBudget(_ budget: BudgetSetting, now: Date) async throws {
@@ -186,8 +186,9 @@ public final class SQLiteLedger: LedgerStore {
                 held[index].reserved += amount
                 try Self.saveBudget(db, held[index])
             }
-            try db.execute(
-                sql: "INSERT INTO reservation (id, keyID, userName, feature, model, endpoint, amountUSD, heldBudgets, createdAtMs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            try db.cachedStatement(
+                sql: "INSERT INTO reservation (id, keyID, userName, feature, model, endpoint, amountUSD, heldBudgets, createdAtMs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            ).execute(
                 arguments: [
                     request.id, request.keyID, request.user, request.feature, request.model, request.endpoint, amount.exactString,
                     Schema.encodeHeld(held.map { ($0.scope, $0.subject) }), request.at.unixMilliseconds,
@@ -205,7 +206,7 @@ public final class SQLiteLedger: LedgerStore {
             )
             for record in records {
                 if let reservationID = record.reservationID,
-                    let row = try Row.fetchOne(db, sql: "SELECT amountUSD, heldBudgets FROM reservation WHERE id = ?", arguments: [reservationID])
+                    let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT amountUSD, heldBudgets FROM reservation WHERE id = ?"), arguments: [reservationID])
                 {
                     let amount = try Self.money(row, "amountUSD", table: "reservation")
                     let cost = StoredMoney.rounded(record.cost)
@@ -213,7 +214,7 @@ public final class SQLiteLedger: LedgerStore {
                         guard let budget = try Self.loadBudget(db, scope, subject) else { continue }
                         try Self.saveBudget(db, budget.settled(held: amount, cost: cost, at: record.time))
                     }
-                    try db.execute(sql: "DELETE FROM reservation WHERE id = ?", arguments: [reservationID])
+                    try db.cachedStatement(sql: "DELETE FROM reservation WHERE id = ?").execute(arguments: [reservationID])
                 }
                 try insert.execute(arguments: StatementArguments(Self.values(record)))
             }
