@@ -39,6 +39,19 @@ public final class SQLiteLedger: LedgerStore {
         }
     }
 
+    /// Runs a short write transaction on the calling thread. GRDB's async `write` hops to its writer
+    /// queue and back, two thread switches per call; the reservation on the request path is short
+    /// enough to run where the request already is (waiting only while another write holds the lock).
+    func writeHere<T>(_ operation: String, _ body: (Database) throws -> T) throws -> T {
+        do {
+            return try pool.write(body)
+        } catch let error as LedgerError {
+            throw error
+        } catch {
+            throw LedgerError.storage(operation: operation, reason: "\(error)")
+        }
+    }
+
     func read<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await pool.read(body)
@@ -173,7 +186,7 @@ public final class SQLiteLedger: LedgerStore {
 
     public func reserve(_ request: ReservationRequest) async throws -> ReservationResult {
         let amount = StoredMoney.rounded(request.amount)
-        return try await write("reservation") { db in
+        return try writeHere("reservation") { db in
             var held: [BudgetStatus] = []
             for (scope, subject) in request.subjects {
                 guard let budget = try Self.loadBudget(db, scope, subject)?.rolled(to: request.at) else { continue }
