@@ -7,8 +7,19 @@
 /// O(n log n), so a megabyte without a space costs about what a megabyte of prose costs.
 struct BytePairMerger: ~Copyable {
     static let longPiece = 16
+    /// Pieces at least this long use backtracking BPE (see ``BacktrackingTables``).
+    static let backtrackingPiece = 64
 
     let table: RankTable
+    /// Pieces at least this long use backtracking BPE.
+    let backtrackFrom: Int
+    /// The backtracking tables, fetched on the first piece that needs them.
+    private var backtracking: BacktrackingTables?
+    private var backtrackingFetched = false
+    /// Recent answers of ``BacktrackingTables/isValidPair(_:_:)``, direct-mapped:
+    /// `(first << 21 | second) << 1 | valid`, 0 = empty (allocated with the tables).
+    private var validPairs: UnsafeMutablePointer<UInt64>?
+    static let validPairBits = 12
     /// Part starts (short path) or next-part links (long path).
     private var starts: UnsafeMutablePointer<Int32>
     private var ranks: UnsafeMutablePointer<UInt32>
@@ -26,8 +37,9 @@ struct BytePairMerger: ~Copyable {
         if cache == nil { cache = PieceCache() }
     }
 
-    init(table: RankTable) {
+    init(table: RankTable, backtrackFrom: Int = BytePairMerger.backtrackingPiece) {
         self.table = table
+        self.backtrackFrom = backtrackFrom
         capacity = BytePairMerger.longPiece + 2
         starts = .allocate(capacity: capacity)
         ranks = .allocate(capacity: capacity)
@@ -37,6 +49,7 @@ struct BytePairMerger: ~Copyable {
     }
 
     deinit {
+        validPairs?.deallocate()
         cache?.free()
         tokens.deallocate()
         starts.deallocate()
@@ -82,6 +95,13 @@ struct BytePairMerger: ~Copyable {
             let partCount = mergeShort(piece, length)
             for k in 0..<(partCount - 1) { emit(tokens[k]) }
         } else {
+            if length >= backtrackFrom {
+                let n = mergeBacktracking(piece, length)
+                if n >= 0 {
+                    for k in 0..<n { emit(tokens[k]) }
+                    return
+                }
+            }
             mergeLong(piece, length)
             var k = 0
             while k < length {
@@ -104,6 +124,10 @@ struct BytePairMerger: ~Copyable {
                 return n
             }
             return mergeShort(piece, length) - 1
+        }
+        if length >= backtrackFrom {
+            let n = mergeBacktracking(piece, length)
+            if n >= 0 { return n }
         }
         mergeLong(piece, length)
         var k = 0
@@ -158,6 +182,66 @@ struct BytePairMerger: ~Copyable {
             }
         }
         return count
+    }
+
+    /// Backtracking BPE (see ``BacktrackingTables``); leaves the tokens in `tokens`.
+    /// - Returns: the number of tokens, or -1 if the tables are not available.
+    private mutating func mergeBacktracking(_ piece: UnsafePointer<UInt8>, _ length: Int) -> Int {
+        if !backtrackingFetched {
+            backtracking = table.backtracking
+            backtrackingFetched = true
+            if backtracking != nil {
+                let pairs = UnsafeMutablePointer<UInt64>.allocate(capacity: 1 << BytePairMerger.validPairBits)
+                pairs.initialize(repeating: 0, count: 1 << BytePairMerger.validPairBits)
+                validPairs = pairs
+            }
+        }
+        guard let tables = backtracking, let validPairs else { return -1 }
+        @inline(__always) func isValid(_ first: UInt32, _ second: UInt32) -> Bool {
+            let key = UInt64(first) &<< 21 | UInt64(second)
+            let slot = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) &>> UInt64(64 - BytePairMerger.validPairBits))
+            let entry = validPairs[slot]
+            if entry &>> 1 == key && entry != 0 { return entry & 1 != 0 }
+            let valid = tables.isValidPair(first, second)
+            validPairs[slot] = key &<< 1 | (valid ? 1 : 0)
+            return valid
+        }
+        reserve(length + 1)
+        let none = RankTable.none
+        // heap holds the bit field: bit p set = position p may still end a token.
+        let bits = heap
+        bits.update(repeating: ~0, count: (length &+ 64) &>> 6)
+        let lengths = tables.lengths
+        let nextPrefix = tables.nextPrefix
+        var count = 0
+        var position = 0
+        var next = tables.longestMatch(piece, 0, length)
+        while next != none {
+            var token = next
+            let last = count > 0 ? tokens[count &- 1] : none
+            while true {
+                let end = position &+ Int(lengths[Int(token)])
+                if bits[end &>> 6] & (1 &<< UInt64(end & 63)) != 0 && (last == none || isValid(last, token)) {
+                    tokens[count] = token
+                    count &+= 1
+                    position = end
+                    next = end < length ? tables.longestMatch(piece, end, length) : none
+                    break
+                }
+                let shorter = nextPrefix[Int(token)]
+                if shorter != none {
+                    token = shorter
+                    continue
+                }
+                guard last != none else { return -1 }
+                bits[position &>> 6] &= ~(1 &<< UInt64(position & 63))
+                count &-= 1
+                position &-= Int(lengths[Int(last)])
+                next = last
+                break
+            }
+        }
+        return position == length ? count : -1
     }
 
     /// Heap-driven merge for long pieces; leaves `starts[p]` = start of the part after the part
@@ -303,3 +387,4 @@ struct PieceCache {
         (tokens + slot &* PieceCache.maxTokens).update(from: source, count: count)
     }
 }
+

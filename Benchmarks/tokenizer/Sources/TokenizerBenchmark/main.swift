@@ -49,6 +49,31 @@ func fnv(_ ids: [Int]) -> String {
 }
 
 let clock = ContinuousClock()
+if arguments.count > 1 && arguments[1] == "--long" {
+    // Long pieces: TokenizerBenchmark --long DIR REPEATS (files written by long_pieces.py).
+    let directory = arguments[2]
+    let longRepeats = arguments.count > 3 ? Int(arguments[3]) ?? 3 : 3
+    for name in [EncodingName.cl100kBase, .o200kBase] {
+        let enc = try! Encoding.load(name)
+        // The first long piece builds the backtracking tables: time that once.
+        let setup = measure { _ = enc.count(String(repeating: "x", count: 200)) }
+        print(#"{"kind":"long-setup","encoding":"\#(name.rawValue)","cpu_s":\#(setup.cpu)}"#)
+        for file in ["prose", "letters", "aaaa", "base64", "cjk"] {
+            let text = try! String(contentsOfFile: directory + "/" + file + ".txt", encoding: .utf8)
+            var ids: [Int] = []
+            var count = 0
+            var encodeCPU = Double.infinity
+            var countCPU = Double.infinity
+            for _ in 0..<longRepeats {
+                encodeCPU = min(encodeCPU, measure { ids = enc.encodeOrdinary(text) }.cpu)
+                countCPU = min(countCPU, measure { count = enc.count(text) }.cpu)
+            }
+            precondition(count == ids.count)
+            print(#"{"kind":"long","encoding":"\#(name.rawValue)","file":"\#(file)","bytes":\#(text.utf8.count),"tokens":\#(ids.count),"hash":"\#(fnv(ids))","encode_cpu_s":\#(encodeCPU),"count_cpu_s":\#(countCPU)}"#)
+        }
+    }
+    exit(0)
+}
 if arguments.count > 3 {
     // Profile mode: TokenizerBenchmark FILE REPEATS ENCODING [count]
     let enc = try! Encoding.load(named: arguments[3])
