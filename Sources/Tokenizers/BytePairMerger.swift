@@ -7,8 +7,13 @@
 /// O(n log n), so a megabyte without a space costs about what a megabyte of prose costs.
 struct BytePairMerger: ~Copyable {
     static let longPiece = 16
-    /// Pieces at least this long use backtracking BPE (see ``BacktrackingTables``).
-    static let backtrackingPiece = 64
+    /// Pieces at least this long use backtracking BPE (see ``BacktrackingTables``) once its tables
+    /// are built.
+    static let backtrackingPiece = 17
+    /// Building the backtracking tables costs about what the heap merge spends on this many bytes
+    /// of long pieces (or on one piece this long), so a call builds them only past that point:
+    /// short inputs never pay for them, long ones soon stop paying for the heap.
+    static let backtrackingBuildBytes = 128 * 1024
 
     let table: RankTable
     /// Pieces at least this long use backtracking BPE.
@@ -16,6 +21,8 @@ struct BytePairMerger: ~Copyable {
     /// The backtracking tables, fetched on the first piece that needs them.
     private var backtracking: BacktrackingTables?
     private var backtrackingFetched = false
+    /// Bytes of long pieces merged by the heap while the tables are not built.
+    private var heapBytes = 0
     /// Recent answers of ``BacktrackingTables/isValidPair(_:_:)``, direct-mapped:
     /// `(first << 21 | second) << 1 | valid`, 0 = empty (allocated with the tables).
     private var validPairs: UnsafeMutablePointer<UInt64>?
@@ -79,7 +86,7 @@ struct BytePairMerger: ~Copyable {
     /// The caller has already handled one-byte pieces and pieces that are whole tokens.
     @inline(__always)
     mutating func merge(_ piece: UnsafePointer<UInt8>, _ length: Int, _ emit: (UInt32) -> Void) {
-        if length <= BytePairMerger.longPiece {
+        if length <= BytePairMerger.longPiece && length < backtrackFrom {
             if let cache {
                 let (k0, k1) = PieceCache.key(piece, length)
                 let slot = PieceCache.slot(k0, k1, length)
@@ -114,7 +121,7 @@ struct BytePairMerger: ~Copyable {
     /// The number of tokens of one piece, without building them.
     @inline(__always)
     mutating func count(_ piece: UnsafePointer<UInt8>, _ length: Int) -> Int {
-        if length <= BytePairMerger.longPiece {
+        if length <= BytePairMerger.longPiece && length < backtrackFrom {
             if let cache {
                 let (k0, k1) = PieceCache.key(piece, length)
                 let slot = PieceCache.slot(k0, k1, length)
@@ -188,7 +195,16 @@ struct BytePairMerger: ~Copyable {
     /// - Returns: the number of tokens, or -1 if the tables are not available.
     private mutating func mergeBacktracking(_ piece: UnsafePointer<UInt8>, _ length: Int) -> Int {
         if !backtrackingFetched {
-            backtracking = table.backtracking
+            if let built = table.builtBacktracking {
+                backtracking = built
+            } else if backtrackFrom < BytePairMerger.backtrackingPiece
+                || heapBytes + length >= BytePairMerger.backtrackingBuildBytes
+            {
+                backtracking = table.backtracking
+            } else {
+                heapBytes += length
+                return -1
+            }
             backtrackingFetched = true
             if backtracking != nil {
                 let pairs = UnsafeMutablePointer<UInt64>.allocate(capacity: 1 << BytePairMerger.validPairBits)
