@@ -270,7 +270,7 @@ final class BacktrackingTables: @unchecked Sendable {
 
     /// Whether BPE can leave `first` and `second` adjacent: undo the merges at their boundary, the
     /// later merge first, and fail if a pair across the boundary would have merged before.
-    @inline(never)
+    @inline(__always)
     func isValidPair(_ first: UInt32, _ second: UInt32) -> Bool {
         var left = first
         var right = second
