@@ -60,4 +60,5 @@ if longs:
               f"{per_byte:.1f}x | {tm:.1f} | {tm / (r['encode_cpu_s'] * 1000):.1f}x | {same} |")
     print()
     for enc, r in setups.items():
-        print(f"Backtracking tables for {enc}: built once per process, {r['cpu_s'] * 1000:.0f} ms of CPU.")
+        size = f", {r['bytes'] / 1e6:.1f} MB" if "bytes" in r else ""
+        print(f"Backtracking tables for {enc}: built once per process, {r['cpu_s'] * 1000:.0f} ms of CPU{size}.")

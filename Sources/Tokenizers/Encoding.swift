@@ -183,8 +183,11 @@ public struct Encoding: Sendable, TokenCounter {
     /// One more than the highest token id, special tokens included.
     public var vocabularySize: Int { max(core.table.rankLimit, (core.specialTokens.values.max() ?? -1) + 1) }
 
-    /// The approximate memory the loaded tables use, in bytes.
-    public var memoryFootprint: Int { core.table.memoryFootprint }
+    /// The approximate memory the loaded tables use, in bytes, including the backtracking tables
+    /// once a long input has built them.
+    public var memoryFootprint: Int {
+        core.table.memoryFootprint + ((core.table.builtBacktracking ?? nil)?.memoryFootprint ?? 0)
+    }
 
     /// Encodes text, ignoring special tokens (they are encoded as ordinary text), like tiktoken's
     /// `encode_ordinary`.

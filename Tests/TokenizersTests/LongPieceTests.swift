@@ -112,7 +112,8 @@ struct LongPieceTests {
             if out != [UInt32(rank)] { bad.append(rank) }
         }
         #expect(bad.isEmpty, "\(name.rawValue): tokens that do not encode to themselves: \(bad.prefix(20))")
-        #expect(tables.memoryFootprint > 0)
+        #expect(tables.memoryFootprint > 1_000_000)
+        #expect(encoding.memoryFootprint == table.memoryFootprint + tables.memoryFootprint)
     }
 
     static func threadCPUSeconds() -> Double {

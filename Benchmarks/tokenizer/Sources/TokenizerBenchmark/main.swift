@@ -56,8 +56,9 @@ if arguments.count > 1 && arguments[1] == "--long" {
     for name in [EncodingName.cl100kBase, .o200kBase] {
         let enc = try! Encoding.load(name)
         // The first 128 KB of long pieces build the backtracking tables: time that once.
+        let before = enc.memoryFootprint
         let setup = measure { _ = enc.count(String(repeating: "x", count: 131_072)) }
-        print(#"{"kind":"long-setup","encoding":"\#(name.rawValue)","cpu_s":\#(setup.cpu)}"#)
+        print(#"{"kind":"long-setup","encoding":"\#(name.rawValue)","cpu_s":\#(setup.cpu),"bytes":\#(enc.memoryFootprint - before)}"#)
         for file in ["prose", "letters", "aaaa", "base64", "cjk"] {
             let text = try! String(contentsOfFile: directory + "/" + file + ".txt", encoding: .utf8)
             var ids: [Int] = []
