@@ -1,10 +1,11 @@
 /// Scratch space and the merge loops of byte-pair encoding over one piece at a time.
 ///
 /// Short pieces use tiktoken's own algorithm (a vector of parts and a linear scan for the lowest
-/// rank), which is fastest for the few bytes of a typical piece. Pieces longer than
-/// ``longPiece`` bytes use a binary heap of candidate pairs over a linked list of parts, which
-/// performs the same merges in the same order (lowest rank first, leftmost on ties) in
-/// O(n log n), so a megabyte without a space costs about what a megabyte of prose costs.
+/// rank), which is fastest for the few bytes of a typical piece. Longer pieces use backtracking
+/// BPE (``BacktrackingTables``), linear in the piece, once the process has built its tables; until
+/// then (and for vocabularies that cannot have them) a binary heap of candidate pairs over a
+/// linked list of parts, which performs the same merges in the same order (lowest rank first,
+/// leftmost on ties) in O(n log n).
 struct BytePairMerger: ~Copyable {
     static let longPiece = 16
     /// Pieces at least this long use backtracking BPE (see ``BacktrackingTables``) once its tables
