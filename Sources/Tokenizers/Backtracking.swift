@@ -44,8 +44,9 @@ final class BacktrackingTables: @unchecked Sendable {
     /// Bytes used, for memory reports.
     let memoryFootprint: Int
 
-    /// Builds the tables, or returns `nil` if the vocabulary does not suit them (2^21 ranks or
-    /// more, more than 2^24 trie nodes, or a byte that is not a token).
+    /// Builds the tables, or returns `nil` if the vocabulary does not suit them: 2^21 ranks or
+    /// more, more than 2^24 trie nodes, a byte that is not a token, or a token that no merge of two
+    /// lower-ranked tokens builds (BPE can never produce it, but the longest-match walk would).
     init?(table: RankTable) {
         let limit = table.rankLimit
         guard limit > 0, limit < 1 << BacktrackingTables.rankBits else { return nil }
@@ -186,6 +187,9 @@ final class BacktrackingTables: @unchecked Sendable {
                 }
                 left = nextPrefix[Int(left)]
             }
+        }
+        for rank in 0..<limit where table.lengths[rank] > 1 && splits[rank] == UInt64(rank) << 32 | UInt64(rank) {
+            return nil
         }
     }
 

@@ -116,6 +116,25 @@ struct LongPieceTests {
         #expect(encoding.memoryFootprint == table.memoryFootprint + tables.memoryFootprint)
     }
 
+    /// A rank file with a token that no merge builds ("abc" without "ab" or "bc"): BPE never
+    /// produces it, so the backtracking tables are refused and long pieces use the heap merge.
+    @Test func unreachableTokenDisablesBacktracking() throws {
+        var lines = (0..<256).map { "\(Data([UInt8($0)]).base64EncodedString()) \($0)" }
+        lines.append("\(Data("abc".utf8).base64EncodedString()) 256")
+        lines.append("\(Data("ca".utf8).base64EncodedString()) 257")
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("unreachable-\(UInt64.random(in: 0...UInt64.max)).tiktoken").path
+        try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let encoding = try Encoding(name: "unreachable", rankFile: path, pattern: .cl100k)
+        #expect(encoding.core.table.backtracking == nil)
+        let text = String(repeating: "abc", count: 50_000)  // one piece of 150 KB
+        var expected = [97]
+        for _ in 0..<49_999 { expected += [98, 257] }  // a, then b and "ca" over and over
+        expected += [98, 99]
+        #expect(encoding.encode(text) == expected)
+        #expect(encoding.count(text) == expected.count)
+    }
+
     static func threadCPUSeconds() -> Double {
         var spec = timespec()
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spec)
