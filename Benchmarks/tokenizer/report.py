@@ -40,3 +40,25 @@ for r in loads:
     parse = f"{r['cpu_ms_without_sha256']:.1f}" if "cpu_ms_without_sha256" in r else ""
     sha = f"{r['cpu_ms'] - r['cpu_ms_without_sha256']:.1f}" if "cpu_ms" in r else ""
     print(f"| {r['encoding']} | {who} | {r['ms']:.1f} | {plain} | {first} | {parse} | {sha} | {r['rss_bytes'] / 1e6:.1f} | {table_mb} |")
+
+longs = {(r["encoding"], r["file"]): r for r in rows if r["kind"] == "long"}
+long_peers = {(r["encoding"], r["file"]): r for r in rows if r["kind"] == "long-peer"}
+setups = {r["encoding"]: r for r in rows if r["kind"] == "long-setup"}
+if longs:
+    print()
+    print("**Long pieces: 1 MB with no spaces, thread CPU ms (best of the repeats)**")
+    print()
+    print("| encoding | text | tokens | ours encode | ours count | per byte / prose (count) | tiktoken | encode / tiktoken | ids = tiktoken |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|:---:|")
+    for (enc, f), r in longs.items():
+        prose = longs.get((enc, "prose"))
+        t = long_peers.get((enc, f))
+        per_byte = (r["count_cpu_s"] / r["bytes"]) / (prose["count_cpu_s"] / prose["bytes"]) if prose else float("nan")
+        tm = t["cpu_s"] * 1000 if t else float("nan")
+        same = "yes" if t and t["hash"] == r["hash"] and t["tokens"] == r["tokens"] else "NO"
+        print(f"| {enc} | {f} | {r['tokens']:,} | {r['encode_cpu_s'] * 1000:.1f} | {r['count_cpu_s'] * 1000:.1f} | "
+              f"{per_byte:.1f}x | {tm:.1f} | {tm / (r['encode_cpu_s'] * 1000):.1f}x | {same} |")
+    print()
+    for enc, r in setups.items():
+        size = f", {r['bytes'] / 1e6:.1f} MB" if "bytes" in r else ""
+        print(f"Backtracking tables for {enc}: built once per process, {r['cpu_s'] * 1000:.0f} ms of CPU{size}.")

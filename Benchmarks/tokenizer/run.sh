@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Tokenizer benchmark: ours (release build) against tiktoken and bpe-openai, same run, one thread.
 # Usage: Benchmarks/tokenizer/run.sh [REPEATS]      (from anywhere; needs pip tiktoken bpe-openai)
+# Prints the Markdown tables of BENCHMARKS.md; the raw JSON lines go to .build/results.jsonl.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -16,4 +17,8 @@ out="$here/.build/results.jsonl"
 : > "$out"
 "$here/.build/release/TokenizerBenchmark" "$data/corpus" "$repeats" | tee -a "$out" >&2
 TIKTOKEN_CACHE_DIR="$cache" python3 "$here/peers.py" "$data/corpus" "$repeats" | tee -a "$out" >&2
+# Long pieces (1 MB with no spaces): files written by long_pieces.py, then ours and tiktoken.
+long="$here/.build/long"
+TIKTOKEN_CACHE_DIR="$cache" python3 "$here/long_pieces.py" "$long" "$data/corpus" --time "$repeats" | tee -a "$out" >&2
+"$here/.build/release/TokenizerBenchmark" --long "$long" "$repeats" | tee -a "$out" >&2
 python3 "$here/report.py" "$out"

@@ -1,14 +1,33 @@
 /// Scratch space and the merge loops of byte-pair encoding over one piece at a time.
 ///
 /// Short pieces use tiktoken's own algorithm (a vector of parts and a linear scan for the lowest
-/// rank), which is fastest for the few bytes of a typical piece. Pieces longer than
-/// ``longPiece`` bytes use a binary heap of candidate pairs over a linked list of parts, which
-/// performs the same merges in the same order (lowest rank first, leftmost on ties) in
-/// O(n log n), so a megabyte without a space costs about what a megabyte of prose costs.
+/// rank), which is fastest for the few bytes of a typical piece. Longer pieces use backtracking
+/// BPE (``BacktrackingTables``), linear in the piece, once the process has built its tables; until
+/// then (and for vocabularies that cannot have them) a binary heap of candidate pairs over a
+/// linked list of parts, which performs the same merges in the same order (lowest rank first,
+/// leftmost on ties) in O(n log n).
 struct BytePairMerger: ~Copyable {
     static let longPiece = 16
+    /// Pieces at least this long use backtracking BPE (see ``BacktrackingTables``) once its tables
+    /// are built.
+    static let backtrackingPiece = 17
+    /// Building the backtracking tables costs about what the heap merge spends on this many bytes
+    /// of long pieces (or on one piece this long), so a call builds them only past that point:
+    /// short inputs never pay for them, long ones soon stop paying for the heap.
+    static let backtrackingBuildBytes = 128 * 1024
 
     let table: RankTable
+    /// Pieces at least this long use backtracking BPE.
+    let backtrackFrom: Int
+    /// The backtracking tables, fetched on the first piece that needs them.
+    private var backtracking: BacktrackingTables?
+    private var backtrackingFetched = false
+    /// Bytes of long pieces merged by the heap while the tables are not built.
+    private var heapBytes = 0
+    /// Recent answers of ``BacktrackingTables/isValidPair(_:_:)``, direct-mapped:
+    /// `(first << 21 | second) << 1 | valid`, 0 = empty (allocated with the tables).
+    private var validPairs: UnsafeMutablePointer<UInt64>?
+    static let validPairBits = 12
     /// Part starts (short path) or next-part links (long path).
     private var starts: UnsafeMutablePointer<Int32>
     private var ranks: UnsafeMutablePointer<UInt32>
@@ -26,8 +45,9 @@ struct BytePairMerger: ~Copyable {
         if cache == nil { cache = PieceCache() }
     }
 
-    init(table: RankTable) {
+    init(table: RankTable, backtrackFrom: Int = BytePairMerger.backtrackingPiece) {
         self.table = table
+        self.backtrackFrom = backtrackFrom
         capacity = BytePairMerger.longPiece + 2
         starts = .allocate(capacity: capacity)
         ranks = .allocate(capacity: capacity)
@@ -37,6 +57,7 @@ struct BytePairMerger: ~Copyable {
     }
 
     deinit {
+        validPairs?.deallocate()
         cache?.free()
         tokens.deallocate()
         starts.deallocate()
@@ -66,7 +87,7 @@ struct BytePairMerger: ~Copyable {
     /// The caller has already handled one-byte pieces and pieces that are whole tokens.
     @inline(__always)
     mutating func merge(_ piece: UnsafePointer<UInt8>, _ length: Int, _ emit: (UInt32) -> Void) {
-        if length <= BytePairMerger.longPiece {
+        if length <= BytePairMerger.longPiece && length < backtrackFrom {
             if let cache {
                 let (k0, k1) = PieceCache.key(piece, length)
                 let slot = PieceCache.slot(k0, k1, length)
@@ -82,6 +103,13 @@ struct BytePairMerger: ~Copyable {
             let partCount = mergeShort(piece, length)
             for k in 0..<(partCount - 1) { emit(tokens[k]) }
         } else {
+            if length >= backtrackFrom {
+                let n = mergeBacktracking(piece, length)
+                if n >= 0 {
+                    for k in 0..<n { emit(tokens[k]) }
+                    return
+                }
+            }
             mergeLong(piece, length)
             var k = 0
             while k < length {
@@ -94,7 +122,7 @@ struct BytePairMerger: ~Copyable {
     /// The number of tokens of one piece, without building them.
     @inline(__always)
     mutating func count(_ piece: UnsafePointer<UInt8>, _ length: Int) -> Int {
-        if length <= BytePairMerger.longPiece {
+        if length <= BytePairMerger.longPiece && length < backtrackFrom {
             if let cache {
                 let (k0, k1) = PieceCache.key(piece, length)
                 let slot = PieceCache.slot(k0, k1, length)
@@ -104,6 +132,10 @@ struct BytePairMerger: ~Copyable {
                 return n
             }
             return mergeShort(piece, length) - 1
+        }
+        if length >= backtrackFrom {
+            let n = mergeBacktracking(piece, length)
+            if n >= 0 { return n }
         }
         mergeLong(piece, length)
         var k = 0
@@ -158,6 +190,75 @@ struct BytePairMerger: ~Copyable {
             }
         }
         return count
+    }
+
+    /// Backtracking BPE (see ``BacktrackingTables``); leaves the tokens in `tokens`.
+    /// - Returns: the number of tokens, or -1 if the tables are not available.
+    private mutating func mergeBacktracking(_ piece: UnsafePointer<UInt8>, _ length: Int) -> Int {
+        if !backtrackingFetched {
+            if let built = table.builtBacktracking {
+                backtracking = built
+            } else if backtrackFrom < BytePairMerger.backtrackingPiece
+                || heapBytes + length >= BytePairMerger.backtrackingBuildBytes
+            {
+                backtracking = table.backtracking
+            } else {
+                heapBytes += length
+                return -1
+            }
+            backtrackingFetched = true
+            if backtracking != nil {
+                let pairs = UnsafeMutablePointer<UInt64>.allocate(capacity: 1 << BytePairMerger.validPairBits)
+                pairs.initialize(repeating: 0, count: 1 << BytePairMerger.validPairBits)
+                validPairs = pairs
+            }
+        }
+        guard let tables = backtracking, let validPairs else { return -1 }
+        @inline(__always) func isValid(_ first: UInt32, _ second: UInt32) -> Bool {
+            let key = UInt64(first) &<< 21 | UInt64(second)
+            let slot = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) &>> UInt64(64 - BytePairMerger.validPairBits))
+            let entry = validPairs[slot]
+            if entry &>> 1 == key && entry != 0 { return entry & 1 != 0 }
+            let valid = tables.isValidPair(first, second)
+            validPairs[slot] = key &<< 1 | (valid ? 1 : 0)
+            return valid
+        }
+        reserve(length + 1)
+        let none = RankTable.none
+        // heap holds the bit field: bit p set = position p may still end a token.
+        let bits = heap
+        bits.update(repeating: ~0, count: (length &+ 64) &>> 6)
+        let lengths = tables.lengths
+        let nextPrefix = tables.nextPrefix
+        var count = 0
+        var position = 0
+        var next = tables.longestMatch(piece, 0, length)
+        while next != none {
+            var token = next
+            let last = count > 0 ? tokens[count &- 1] : none
+            while true {
+                let end = position &+ Int(lengths[Int(token)])
+                if bits[end &>> 6] & (1 &<< UInt64(end & 63)) != 0 && (last == none || isValid(last, token)) {
+                    tokens[count] = token
+                    count &+= 1
+                    position = end
+                    next = end < length ? tables.longestMatch(piece, end, length) : none
+                    break
+                }
+                let shorter = nextPrefix[Int(token)]
+                if shorter != none {
+                    token = shorter
+                    continue
+                }
+                guard last != none else { return -1 }
+                bits[position &>> 6] &= ~(1 &<< UInt64(position & 63))
+                count &-= 1
+                position &-= Int(lengths[Int(last)])
+                next = last
+                break
+            }
+        }
+        return position == length ? count : -1
     }
 
     /// Heap-driven merge for long pieces; leaves `starts[p]` = start of the part after the part
@@ -303,3 +404,4 @@ struct PieceCache {
         (tokens + slot &* PieceCache.maxTokens).update(from: source, count: count)
     }
 }
+

@@ -129,6 +129,18 @@ public struct Encoding: Sendable, TokenCounter {
         core = EncodingCore(table: table, pattern: pattern, specialTokens: specialTokens)
     }
 
+    init(name: String, core: EncodingCore) {
+        self.name = name
+        self.core = core
+    }
+
+    /// A copy that uses backtracking BPE for every piece of at least `length` bytes that is not a
+    /// token (tests use it to check the backtracking path on short pieces too).
+    func usingBacktracking(from length: Int) -> Encoding {
+        Encoding(name: name, core: EncodingCore(table: core.table, pattern: core.pattern,
+                                                specialTokens: core.specialTokens, backtrackFrom: length))
+    }
+
     private static let cache = Mutex<[EncodingName: Encoding]>([:])
 
     /// Loads a bundled encoding, verifying its SHA-256; later calls return the same tables.
@@ -171,8 +183,11 @@ public struct Encoding: Sendable, TokenCounter {
     /// One more than the highest token id, special tokens included.
     public var vocabularySize: Int { max(core.table.rankLimit, (core.specialTokens.values.max() ?? -1) + 1) }
 
-    /// The approximate memory the loaded tables use, in bytes.
-    public var memoryFootprint: Int { core.table.memoryFootprint }
+    /// The approximate memory the loaded tables use, in bytes, including the backtracking tables
+    /// once a long input has built them.
+    public var memoryFootprint: Int {
+        core.table.memoryFootprint + ((core.table.builtBacktracking ?? nil)?.memoryFootprint ?? 0)
+    }
 
     /// Encodes text, ignoring special tokens (they are encoded as ordinary text), like tiktoken's
     /// `encode_ordinary`.

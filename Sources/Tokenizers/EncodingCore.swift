@@ -15,8 +15,13 @@ final class EncodingCore: @unchecked Sendable {
     let specials: [Special]
     let specialBytes: [Int: [UInt8]]
 
-    init(table: RankTable, pattern: SplitPattern, specialTokens: [String: Int]) {
+    /// Pieces at least this long use backtracking BPE (tests lower it to check every piece).
+    let backtrackFrom: Int
+
+    init(table: RankTable, pattern: SplitPattern, specialTokens: [String: Int],
+         backtrackFrom: Int = BytePairMerger.backtrackingPiece) {
         self.table = table
+        self.backtrackFrom = backtrackFrom
         self.pattern = pattern
         self.specialTokens = specialTokens
         specials = specialTokens.map { Special(text: $0.key, bytes: Array($0.key.utf8), id: UInt32($0.value)) }
@@ -89,7 +94,7 @@ final class EncodingCore: @unchecked Sendable {
         withPaddedUTF8(text) { p, n in
             var out = TokenBuffer(capacity: n / 3 + 16)
             defer { out.free() }
-            var merger = BytePairMerger(table: table)
+            var merger = BytePairMerger(table: table, backtrackFrom: backtrackFrom)
             if n >= EncodingCore.cacheThreshold { merger.enableCache() }
             forEachSegment(p, n, allowed) { start, end in
                 switch pattern {
@@ -107,7 +112,7 @@ final class EncodingCore: @unchecked Sendable {
     func count(_ text: String, allowed: [Special]) -> Int {
         withPaddedUTF8(text) { p, n in
             var total = 0
-            var merger = BytePairMerger(table: table)
+            var merger = BytePairMerger(table: table, backtrackFrom: backtrackFrom)
             if n >= EncodingCore.cacheThreshold { merger.enableCache() }
             forEachSegment(p, n, allowed) { start, end in
                 switch pattern {

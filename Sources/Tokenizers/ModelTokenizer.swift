@@ -19,12 +19,13 @@ public struct ModelTokenizer: Sendable, Equatable {
     /// The closed tokenizer family (`claude`, `gemini`) when the count is an estimate.
     public let family: String?
 
-    /// Claude 3 and later use a closed tokenizer that produces more tokens than cl100k_base for the
-    /// same text; measured ratios on English prose and code are about 1.1-1.3, so the estimate is
-    /// cl100k_base x 1.2 (rounded up).
+    /// Claude 3 and later use a closed tokenizer, so the estimate is cl100k_base x 1.2, a
+    /// conservative guess: the legacy (Claude 2-era) tokenizer, the only one available, makes
+    /// 1.04-1.13x cl100k_base's tokens on the shared corpus (`Scripts/tokenizer_claude_ratio.py`,
+    /// docs/tokenizers.md); Claude 3+'s own ratio is not measured.
     public static let claudeFactor = 1.2
-    /// Gemini's SentencePiece tokenizer is close to o200k_base on English and code; the estimate is
-    /// o200k_base x 1.05 (rounded up).
+    /// Gemini uses a closed SentencePiece tokenizer; the estimate is o200k_base x 1.05, an
+    /// unmeasured guess (no Gemini tokenizer is available offline to measure it).
     public static let geminiFactor = 1.05
 
     /// The tokenizer for a model name, or `nil` if the model is unknown.

@@ -49,13 +49,43 @@ func fnv(_ ids: [Int]) -> String {
 }
 
 let clock = ContinuousClock()
+if arguments.count > 1 && arguments[1] == "--long" {
+    // Long pieces: TokenizerBenchmark --long DIR REPEATS (files written by long_pieces.py).
+    let directory = arguments[2]
+    let longRepeats = arguments.count > 3 ? Int(arguments[3]) ?? 3 : 3
+    for name in [EncodingName.cl100kBase, .o200kBase] {
+        let enc = try! Encoding.load(name)
+        // The first 128 KB of long pieces build the backtracking tables: time that once.
+        let before = enc.memoryFootprint
+        let setup = measure { _ = enc.count(String(repeating: "x", count: 131_072)) }
+        print(#"{"kind":"long-setup","encoding":"\#(name.rawValue)","cpu_s":\#(setup.cpu),"bytes":\#(enc.memoryFootprint - before)}"#)
+        for file in ["prose", "letters", "aaaa", "base64", "cjk"] {
+            let text = try! String(contentsOfFile: directory + "/" + file + ".txt", encoding: .utf8)
+            var ids: [Int] = []
+            var count = 0
+            var encodeCPU = Double.infinity
+            var countCPU = Double.infinity
+            for _ in 0..<longRepeats {
+                encodeCPU = min(encodeCPU, measure { ids = enc.encodeOrdinary(text) }.cpu)
+                countCPU = min(countCPU, measure { count = enc.count(text) }.cpu)
+            }
+            precondition(count == ids.count)
+            print(#"{"kind":"long","encoding":"\#(name.rawValue)","file":"\#(file)","bytes":\#(text.utf8.count),"tokens":\#(ids.count),"hash":"\#(fnv(ids))","encode_cpu_s":\#(encodeCPU),"count_cpu_s":\#(countCPU)}"#)
+        }
+    }
+    exit(0)
+}
 if arguments.count > 3 {
     // Profile mode: TokenizerBenchmark FILE REPEATS ENCODING [count]
     let enc = try! Encoding.load(named: arguments[3])
     let text = try! String(contentsOfFile: arguments[1], encoding: .utf8)
-    var total = 0
-    for _ in 0..<repeats { total += arguments.count > 4 ? enc.count(text) : enc.encodeOrdinary(text).count }
-    print(total)
+    var total = enc.count(text)  // warm up (builds the backtracking tables)
+    var best = Double.infinity
+    for _ in 0..<repeats {
+        let t = measure { total += arguments.count > 4 ? enc.count(text) : enc.encodeOrdinary(text).count }
+        best = min(best, t.cpu)
+    }
+    print(total, "best thread CPU s:", best, "MB/s:", Double(text.utf8.count) / best / 1e6)
     exit(0)
 }
 for name in [EncodingName.cl100kBase, .o200kBase] {

@@ -1,0 +1,304 @@
+/// The tables of backtracking byte-pair encoding, which gives tiktoken's tokens in linear time.
+///
+/// The algorithm is the one of GitHub's `bpe` crate (rust-gems): walk the piece left to right,
+/// taking the longest token that starts at the current position, and accept it only if it forms a
+/// *valid pair* with the token before it (a pair that BPE itself would leave adjacent); otherwise
+/// try the next shorter token that is a prefix of it, and when none is left, step back one token
+/// and mark the position as a dead end. Whether a pair is valid is decided by undoing the merges
+/// of both tokens at the boundary (``splitLeft``/``splitRight``) and checking that no pair across
+/// the boundary would have been merged first (``pairToken``).
+///
+/// Built once per rank table, on the first long piece (see ``RankTable/backtracking``).
+final class BacktrackingTables: @unchecked Sendable {
+    static let none = RankTable.none
+    /// Ranks must be below 2^21 so that a pair of them and the token merged from them fit a word.
+    static let rankBits = 21
+
+    /// Byte length of each token (the rank table's).
+    let lengths: UnsafeMutablePointer<UInt32>
+    /// Trie nodes that end a token have the token's rank as id; the others have ids from here up.
+    private let rankLimit: UInt32
+    /// The node (and token) of each byte: the rank table's.
+    private let byteTokens: UnsafeMutablePointer<UInt32>
+    /// The node of each two-byte prefix (index `b0 | b1 << 8`), or ``none``.
+    private let twoByteNodes: UnsafeMutablePointer<UInt32>
+    /// Edges from nodes of depth 2 and more, open addressing:
+    /// `((node << 8 | byte) + 1) << 32 | child`; 0 = empty.
+    private let edges: UnsafeMutablePointer<UInt64>
+    private let edgeMask: Int
+    private let edgeShift: UInt64
+    /// One bit per hash of every edge key: a clear bit is a missing edge.
+    private let edgeFilter: UnsafeMutablePointer<UInt64>
+    /// For each token, the longest token that is a proper prefix of it, or ``none``.
+    let nextPrefix: UnsafeMutablePointer<UInt32>
+    /// The two tokens each token is merged from, `left << 32 | right`; a token that is not a
+    /// merge points to itself.
+    let splits: UnsafeMutablePointer<UInt64>
+    /// Every merge as `(left << 21 | right) << 22 | merged`, open addressing; 0 = empty.
+    private let pairs: UnsafeMutablePointer<UInt64>
+    private let pairMask: Int
+    private let pairShift: UInt64
+    /// One bit per hash of every merge's pair.
+    private let pairFilter: UnsafeMutablePointer<UInt64>
+    static let filterBits = 21
+    /// Bytes used, for memory reports.
+    let memoryFootprint: Int
+
+    /// Builds the tables, or returns `nil` if the vocabulary does not suit them: 2^21 ranks or
+    /// more, more than 2^24 trie nodes, a byte that is not a token, or a token that no merge of two
+    /// lower-ranked tokens builds (BPE can never produce it, but the longest-match walk would).
+    init?(table: RankTable) {
+        let limit = table.rankLimit
+        guard limit > 0, limit < 1 << BacktrackingTables.rankBits else { return nil }
+        var totalBytes = 0
+        for rank in 0..<limit { totalBytes += Int(table.lengths[rank]) }
+        for byte in 0..<256 where table.byteRanks[byte] == RankTable.none { return nil }
+        guard totalBytes + 257 < 1 << 24 else { return nil }
+        lengths = table.lengths
+        // Trie. A node that ends a token has the token's rank as its id, the others ids from
+        // `limit` up, so a walk needs no table to know which nodes are tokens. One- and two-byte
+        // prefixes are in direct tables, deeper edges in a hash table. Built with temporary ids
+        // first (0 the root, 1...256 the bytes), in a table sized by the byte total.
+        var buildCapacity = 1024
+        while buildCapacity < totalBytes { buildCapacity <<= 1 }
+        let buildEdges = UnsafeMutablePointer<UInt64>.allocate(capacity: buildCapacity)
+        buildEdges.initialize(repeating: 0, count: buildCapacity)
+        defer { buildEdges.deallocate() }
+        let buildShift = UInt64(64 - buildCapacity.trailingZeroBitCount)
+        let twoByteTemporary = UnsafeMutablePointer<UInt32>.allocate(capacity: 65536)
+        twoByteTemporary.initialize(repeating: 0, count: 65536)
+        defer { twoByteTemporary.deallocate() }
+        let tokensOfNodes = UnsafeMutablePointer<UInt32>.allocate(capacity: totalBytes + 257)
+        tokensOfNodes.initialize(repeating: BacktrackingTables.none, count: totalBytes + 257)
+        defer { tokensOfNodes.deallocate() }
+        var nodes = 257
+        var edgeCount = 0
+        for rank in 0..<limit {
+            let length = Int(table.lengths[rank])
+            guard length > 0 else { continue }
+            let bytes = table.bytes + Int(table.offsets[rank])
+            var node = Int(bytes[0]) + 1
+            if length >= 2 {
+                let index = Int(bytes[0]) | Int(bytes[1]) << 8
+                if twoByteTemporary[index] == 0 {
+                    twoByteTemporary[index] = UInt32(nodes)
+                    nodes += 1
+                }
+                node = Int(twoByteTemporary[index])
+            }
+            for k in 2..<max(length, 2) {
+                let key = UInt64(node) << 8 | UInt64(bytes[k])
+                var index = BacktrackingTables.slot(key, buildShift)
+                while true {
+                    let entry = buildEdges[index]
+                    if entry == 0 {
+                        buildEdges[index] = key << 32 | UInt64(nodes)
+                        node = nodes
+                        nodes += 1
+                        edgeCount += 1
+                        break
+                    }
+                    if entry >> 32 == key {
+                        node = Int(entry & 0xFFFF_FFFF)
+                        break
+                    }
+                    index = (index &+ 1) & (buildCapacity - 1)
+                }
+            }
+            tokensOfNodes[node] = UInt32(rank)
+        }
+        // Final ids.
+        let finalIDs = UnsafeMutablePointer<UInt32>.allocate(capacity: nodes)
+        defer { finalIDs.deallocate() }
+        var nextID = limit
+        for node in 0..<nodes {
+            if tokensOfNodes[node] != BacktrackingTables.none {
+                finalIDs[node] = tokensOfNodes[node]
+            } else {
+                finalIDs[node] = UInt32(truncatingIfNeeded: nextID)
+                nextID += 1
+            }
+        }
+        guard nextID < 1 << 24 - 1 else { return nil }
+        rankLimit = UInt32(limit)
+        byteTokens = table.byteRanks
+        twoByteNodes = .allocate(capacity: 65536)
+        for index in 0..<65536 {
+            let node = twoByteTemporary[index]
+            twoByteNodes[index] = node == 0 ? BacktrackingTables.none : finalIDs[Int(node)]
+        }
+        var edgeCapacity = 1024
+        while edgeCapacity < edgeCount * 2 { edgeCapacity <<= 1 }
+        let shift = UInt64(64 - edgeCapacity.trailingZeroBitCount)
+        edges = .allocate(capacity: edgeCapacity)
+        edges.initialize(repeating: 0, count: edgeCapacity)
+        let filterWords = 1 << (BacktrackingTables.filterBits - 6)
+        edgeFilter = .allocate(capacity: filterWords)
+        edgeFilter.initialize(repeating: 0, count: filterWords)
+        for slot in 0..<buildCapacity where buildEdges[slot] != 0 {
+            let entry = buildEdges[slot]
+            let parent = UInt64(finalIDs[Int(entry >> 40)])
+            let key = (parent << 8 | (entry >> 32 & 0xFF)) + 1
+            let child = UInt64(finalIDs[Int(entry & 0xFFFF_FFFF)])
+            var index = BacktrackingTables.slot(key, shift)
+            while edges[index] != 0 { index = (index &+ 1) & (edgeCapacity - 1) }
+            edges[index] = key << 32 | child
+            let bit = BacktrackingTables.filterBit(key)
+            edgeFilter[bit >> 6] |= 1 << UInt64(bit & 63)
+        }
+        edgeMask = edgeCapacity - 1
+        edgeShift = shift
+        // Merges.
+        nextPrefix = .allocate(capacity: limit)
+        nextPrefix.initialize(repeating: BacktrackingTables.none, count: limit)
+        splits = .allocate(capacity: limit)
+        var pairCapacity = 1024
+        while pairCapacity < limit * 2 { pairCapacity <<= 1 }
+        pairMask = pairCapacity - 1
+        pairShift = UInt64(64 - pairCapacity.trailingZeroBitCount)
+        pairs = .allocate(capacity: pairCapacity)
+        pairs.initialize(repeating: 0, count: pairCapacity)
+        pairFilter = .allocate(capacity: filterWords)
+        pairFilter.initialize(repeating: 0, count: filterWords)
+        memoryFootprint = 65536 * 4 + edgeCapacity * 8 + limit * 12 + pairCapacity * 8
+            + 2 * filterWords * 8
+        for rank in 0..<limit {
+            splits[rank] = UInt64(rank) << 32 | UInt64(rank)
+            let length = Int(table.lengths[rank])
+            guard length > 1 else { continue }
+            nextPrefix[rank] = longestMatch(table.bytes + Int(table.offsets[rank]), 0, length - 1)
+        }
+        // Reverse-engineer each token's last merge, in rank order: the longest prefix token whose
+        // rest is a token, both of lower rank, that BPE would leave adjacent.
+        for rank in 0..<limit {
+            let length = Int(table.lengths[rank])
+            guard length > 1 else { continue }
+            let bytes = table.bytes + Int(table.offsets[rank])
+            var left = nextPrefix[rank]
+            while left != BacktrackingTables.none {
+                let leftLength = Int(table.lengths[Int(left)])
+                let right = table.rank(bytes + leftLength, length - leftLength)
+                if right != BacktrackingTables.none && left < UInt32(rank) && right < UInt32(rank)
+                    && isValidPair(left, right)
+                {
+                    insertPair(left, right, UInt32(rank))
+                    splits[rank] = UInt64(left) << 32 | UInt64(right)
+                    break
+                }
+                left = nextPrefix[Int(left)]
+            }
+        }
+        for rank in 0..<limit where table.lengths[rank] > 1 && splits[rank] == UInt64(rank) << 32 | UInt64(rank) {
+            return nil
+        }
+    }
+
+    deinit {
+        twoByteNodes.deallocate()
+        edges.deallocate()
+        edgeFilter.deallocate()
+        nextPrefix.deallocate()
+        splits.deallocate()
+        pairs.deallocate()
+        pairFilter.deallocate()
+    }
+
+    @inline(__always)
+    private static func slot(_ key: UInt64, _ shift: UInt64) -> Int {
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) &>> shift)
+    }
+
+    @inline(__always)
+    private static func filterBit(_ key: UInt64) -> Int {
+        Int(truncatingIfNeeded: (key &* 0xC2B2_AE3D_27D4_EB4F) &>> UInt64(64 - filterBits))
+    }
+
+    private func insertPair(_ left: UInt32, _ right: UInt32, _ token: UInt32) {
+        let key = UInt64(left) << 21 | UInt64(right)
+        let bit = BacktrackingTables.filterBit(key)
+        pairFilter[bit >> 6] |= 1 << UInt64(bit & 63)
+        var index = BacktrackingTables.slot(key, pairShift)
+        while pairs[index] != 0 && pairs[index] >> 22 != key { index = (index &+ 1) & pairMask }
+        pairs[index] = key << 22 | UInt64(token)
+    }
+
+    /// The token merged from `left` and `right`, or ``none``.
+    @inline(__always)
+    func pairToken(_ left: UInt32, _ right: UInt32) -> UInt32 {
+        let key = UInt64(left) &<< 21 | UInt64(right)
+        let bit = BacktrackingTables.filterBit(key)
+        if pairFilter[bit &>> 6] & (1 &<< UInt64(bit & 63)) == 0 { return BacktrackingTables.none }
+        var index = BacktrackingTables.slot(key, pairShift)
+        while true {
+            let entry = pairs[index]
+            if entry &>> 22 == key && entry != 0 { return UInt32(truncatingIfNeeded: entry & 0x3F_FFFF) }
+            if entry == 0 { return BacktrackingTables.none }
+            index = (index &+ 1) & pairMask
+        }
+    }
+
+    /// The longest token that `bytes[from..<end]` starts with (`from < end`).
+    @inline(__always)
+    func longestMatch(_ bytes: UnsafePointer<UInt8>, _ from: Int, _ end: Int) -> UInt32 {
+        let b0 = Int(bytes[from])
+        var best = byteTokens[b0]
+        if from &+ 1 >= end { return best }
+        var node = twoByteNodes[b0 | Int(bytes[from &+ 1]) &<< 8]
+        if node == BacktrackingTables.none { return best }
+        let limit = rankLimit
+        if node < limit { best = node }
+        var i = from &+ 2
+        let shift = edgeShift
+        while i < end {
+            let key = (UInt64(node) &<< 8 | UInt64(bytes[i])) &+ 1
+            let bit = BacktrackingTables.filterBit(key)
+            if edgeFilter[bit &>> 6] & (1 &<< UInt64(bit & 63)) == 0 { break }
+            var index = BacktrackingTables.slot(key, shift)
+            var child = BacktrackingTables.none
+            while true {
+                let entry = edges[index]
+                if entry &>> 32 == key {
+                    child = UInt32(truncatingIfNeeded: entry)
+                    break
+                }
+                if entry == 0 { break }
+                index = (index &+ 1) & edgeMask
+            }
+            if child == BacktrackingTables.none { break }
+            node = child
+            if node < limit { best = node }
+            i &+= 1
+        }
+        return best
+    }
+
+    /// Whether BPE can leave `first` and `second` adjacent: undo the merges at their boundary, the
+    /// later merge first, and fail if a pair across the boundary would have merged before.
+    @inline(__always)
+    func isValidPair(_ first: UInt32, _ second: UInt32) -> Bool {
+        var left = first
+        var right = second
+        var limit = UInt32.max
+        while true {
+            let combined = pairToken(left, right)
+            if combined != BacktrackingTables.none && combined < limit { return false }
+            if left > right {
+                limit = left
+                left = UInt32(truncatingIfNeeded: splits[Int(left)])
+                if left == limit {
+                    limit = right &+ 1
+                    right = UInt32(truncatingIfNeeded: splits[Int(right)] &>> 32)
+                    if right &+ 1 == limit { return true }
+                }
+            } else {
+                limit = right &+ 1
+                right = UInt32(truncatingIfNeeded: splits[Int(right)] &>> 32)
+                if right &+ 1 == limit {
+                    limit = left
+                    left = UInt32(truncatingIfNeeded: splits[Int(left)])
+                    if left == limit { return true }
+                }
+            }
+        }
+    }
+}
