@@ -53,6 +53,7 @@ echo $! > "$WORK/gateway.pid"
 
 # 3. LiteLLM proxy in front of the same nginx.
 HAVE_LITELLM=0
+LITELLM_KEY=sk-tokenomics-benchmark-master-key
 if python3 -c 'import litellm.proxy.proxy_server' 2>/dev/null; then
   cat > "$WORK/litellm.yaml" <<YAML
 model_list:
@@ -60,7 +61,8 @@ model_list:
     litellm_params: {model: openai/gpt-4o-mini, api_base: "http://127.0.0.1:18180/v1", api_key: sk-bench}
 litellm_settings: {drop_params: true, set_verbose: false}
 YAML
-  litellm --config "$WORK/litellm.yaml" --host 127.0.0.1 --port 18182 --num_workers 1 >"$WORK/litellm.log" 2>&1 &
+  # LiteLLM refuses to start without a master key; requests to it carry that key.
+  LITELLM_MASTER_KEY=$LITELLM_KEY litellm --config "$WORK/litellm.yaml" --host 127.0.0.1 --port 18182 --num_workers 1 >"$WORK/litellm.log" 2>&1 &
   echo $! > "$WORK/litellm.pid"
   HAVE_LITELLM=1
 fi
@@ -69,22 +71,23 @@ wait_up() { for _ in $(seq 1800); do curl -s -o /dev/null "$1" && return 0; slee
 wait_up http://127.0.0.1:18180/ && wait_up http://127.0.0.1:18181/health
 [ $HAVE_LITELLM = 1 ] && { wait_up http://127.0.0.1:18182/health/liveliness || HAVE_LITELLM=0; }
 
-run() { # name url pace connections threads
+run() { # name url pace connections threads [key]
   local out
-  out=$(BENCH_KEY=$KEY PACE_MS=$3 wrk -t"$5" -c"$4" -d"${DURATION}s" -s Benchmarks/gateway/pace.lua "$2/v1/chat/completions" | grep RESULT)
+  out=$(BENCH_KEY=${6:-$KEY} PACE_MS=$3 wrk -t"$5" -c"$4" -d"${DURATION}s" -s Benchmarks/gateway/pace.lua "$2/v1/chat/completions" | grep RESULT)
   echo "$1 $out"
 }
 PACE=$(( CONNECTIONS * 1000 / RATE ))
 # Warm up every target.
-for port in 18180 18181 $([ $HAVE_LITELLM = 1 ] && echo 18182); do BENCH_KEY=$KEY wrk -t1 -c4 -d2s -s Benchmarks/gateway/pace.lua "http://127.0.0.1:$port/v1/chat/completions" >/dev/null; done
+for port in 18180 18181; do BENCH_KEY=$KEY wrk -t1 -c4 -d2s -s Benchmarks/gateway/pace.lua "http://127.0.0.1:$port/v1/chat/completions" >/dev/null; done
+[ $HAVE_LITELLM = 1 ] && BENCH_KEY=$LITELLM_KEY wrk -t1 -c4 -d2s -s Benchmarks/gateway/pace.lua "http://127.0.0.1:18182/v1/chat/completions" >/dev/null
 
 RESULTS=$WORK/results.txt
 run direct http://127.0.0.1:18180 $PACE $CONNECTIONS 1 >>"$RESULTS"
 run gateway http://127.0.0.1:18181 $PACE $CONNECTIONS 1 >>"$RESULTS"
-[ $HAVE_LITELLM = 1 ] && run litellm http://127.0.0.1:18182 $PACE $CONNECTIONS 1 >>"$RESULTS"
+[ $HAVE_LITELLM = 1 ] && run litellm http://127.0.0.1:18182 $PACE $CONNECTIONS 1 $LITELLM_KEY >>"$RESULTS"
 run direct-max http://127.0.0.1:18180 0 64 2 >>"$RESULTS"
 run gateway-max http://127.0.0.1:18181 0 64 2 >>"$RESULTS"
-[ $HAVE_LITELLM = 1 ] && run litellm-max http://127.0.0.1:18182 0 64 2 >>"$RESULTS"
+[ $HAVE_LITELLM = 1 ] && run litellm-max http://127.0.0.1:18182 0 64 2 $LITELLM_KEY >>"$RESULTS"
 
 python3 - "$RESULTS" "$RATE" "$DURATION" <<'PY'
 import sys, re
