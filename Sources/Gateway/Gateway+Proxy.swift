@@ -127,7 +127,7 @@ extension Gateway {
         // Reserve the worst case against every budget that applies, durably, before forwarding.
         let maxOutput = plan.explicitMaxOutput ?? plan.injectMaxOutput ?? (first.price.maxOutputTokens ?? config.defaultMaxOutputTokens)
         let worst = plan.targets.compactMap { worstCase($0.price, input: plan.input.upperBound, output: endpoint == .embeddings ? 0 : maxOutput) }.max() ?? .zero
-        let reservationID = UUID().uuidString
+        let reservationID = Self.reservationID()
         let reservation: ReservationResult
         do {
             reservation = try await ledger.reserve(
@@ -164,6 +164,23 @@ extension Gateway {
         }
         plan.responseHeaders = headers
         return try await send(plan, record: &record, headers: headers, started: started)
+    }
+
+    /// A random 128-bit reservation id in hex. (Foundation's `UUID()` opens `/dev/urandom` on every
+    /// call on Linux; the system generator reads the kernel's entropy without a file.)
+    static func reservationID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let high: UInt64 = generator.next(), low: UInt64 = generator.next()
+        return String(high, radix: 16) + "-" + String(low, radix: 16)
+    }
+
+    /// `1500` → `"1.5s"`, `60000` → `"60s"`.
+    static func seconds(milliseconds: Int) -> String {
+        let whole = milliseconds / 1000, fraction = milliseconds % 1000
+        guard fraction > 0 else { return "\(whole)s" }
+        var digits = String(fraction + 1000).dropFirst()
+        while digits.last == "0" { digits = digits.dropLast() }
+        return "\(whole).\(digits)s"
     }
 
     static let cacheHeader = HTTPField.Name("x-tokenomics-cache")!
@@ -260,8 +277,9 @@ extension Gateway {
         for (what, verdict) in tightest {
             headers[HTTPField.Name("x-ratelimit-limit-\(what)")!] = String(verdict.limit)
             headers[HTTPField.Name("x-ratelimit-remaining-\(what)")!] = String(verdict.remaining)
-            let reset = verdict.limit > 0 ? Double(verdict.limit - verdict.remaining) * 60 / Double(verdict.limit) : 0
-            headers[HTTPField.Name("x-ratelimit-reset-\(what)")!] = String(format: "%.3gs", reset)
+            // Time until the used part of the window has refilled, as OpenAI writes it ("1.5s"), in milliseconds' precision.
+            let resetMillis = verdict.limit > 0 ? (verdict.limit - verdict.remaining) * 60_000 / verdict.limit : 0
+            headers[HTTPField.Name("x-ratelimit-reset-\(what)")!] = Self.seconds(milliseconds: resetMillis)
         }
         return headers
     }

@@ -37,7 +37,7 @@ final class ResultCache: Sendable {
         var hasher = SHA256()
         hasher.update(data: Array(endpoint.utf8) + [0] + Array(scope.utf8) + [0])
         hasher.update(data: canonicalBody)
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return Hex.encode(hasher.finalize())
     }
 
     func get(_ key: String) -> Entry? {

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Pricing
 
 /// Virtual key secrets: `tk-<id>-<secret>`, stored as a SHA-256 hash and compared in constant time.
 enum KeySecret {
@@ -34,14 +35,5 @@ enum KeySecret {
         return difference == 0
     }
 
-    static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.count * 2)
-        for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    static func hex(_ bytes: [UInt8]) -> String { Hex.encode(bytes) }
 }

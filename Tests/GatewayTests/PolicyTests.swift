@@ -196,3 +196,11 @@ struct AdminTests {
         }
     }
 }
+
+struct RateLimitHeaderTests {
+    /// `x-ratelimit-reset-*` as OpenAI writes it: seconds with up to three decimals, no trailing zeros.
+    @Test(arguments: [(0, "0s"), (1500, "1.5s"), (60_000, "60s"), (12_345, "12.345s"), (50, "0.05s"), (999, "0.999s")])
+    func resetIsWrittenInSeconds(milliseconds: Int, expected: String) {
+        #expect(Gateway.seconds(milliseconds: milliseconds) == expected)
+    }
+}

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Pricing
 
 /// Who may see the dashboard: whoever holds the admin key, presented either as a header
 /// (`Authorization: Bearer …`, `x-api-key` or `x-admin-key`) or as the HttpOnly session cookie the
@@ -24,7 +25,7 @@ enum DashboardAuth {
     /// The session cookie's value for an admin key.
     static func sessionToken(adminKey: String) -> String {
         let digest = SHA256.hash(data: Array("tokenomics-dashboard-session\n\(adminKey)".utf8))
-        return digest.map { String(format: "%02x", $0) }.joined()
+        return Hex.encode(digest)
     }
 
     static func access(_ request: Request, adminKey: String?) -> Access {
