@@ -48,12 +48,16 @@ extension SQLiteLedger {
         while true {
             let more = try await write("dashboard rollup") { db -> Bool in
                 for sql in DashboardRollup.create { try db.execute(sql: sql) }
-                let last = try Int64.fetchOne(db, sql: "SELECT lastRequestID FROM dashboardRollupState WHERE id = 1") ?? 0
+                guard let last = try Int64.fetchOne(db, sql: "SELECT lastRequestID FROM dashboardFold WHERE id = 1") else {
+                    for sql in DashboardRollup.reset { try db.execute(sql: sql) }
+                    return true
+                }
                 let top = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM request") ?? 0
                 guard top > last else { return false }
                 let upper = min(top, last + DashboardRollup.chunk)
-                for sql in DashboardRollup.fold { try db.execute(sql: sql, arguments: [last, upper]) }
-                try db.execute(sql: "UPDATE dashboardRollupState SET lastRequestID = ? WHERE id = 1", arguments: [upper])
+                for statement in DashboardRollup.fold(lower: last, upper: upper) {
+                    try db.execute(sql: statement.sql, arguments: StatementArguments(statement.arguments))
+                }
                 return upper < top
             }
             if !more { return }
@@ -72,6 +76,11 @@ extension PostgresLedger {
         let top: Int64 = try await transaction("dashboard rollup") { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(72420002)", logger: logger)
             for sql in DashboardRollup.create { try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger) }
+            var folded = false
+            for try await _ in try await connection.query("SELECT lastRequestID FROM dashboardFold WHERE id = 1", logger: logger).decode(Int64.self) { folded = true }
+            if !folded {
+                for sql in DashboardRollup.reset { try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger) }
+            }
             try await connection.query("LOCK TABLE request IN SHARE MODE", logger: logger)
             var top: Int64 = 0
             for try await value in try await connection.query("SELECT COALESCE(MAX(id), 0) FROM request", logger: logger).decode(Int64.self) { top = value }
@@ -81,18 +90,17 @@ extension PostgresLedger {
             let more: Bool = try await transaction("dashboard rollup") { connection in
                 try await connection.query("SELECT pg_advisory_xact_lock(72420002)", logger: logger)
                 var last: Int64 = 0
-                for try await value in try await connection.query("SELECT lastRequestID FROM dashboardRollupState WHERE id = 1", logger: logger).decode(Int64.self) {
+                for try await value in try await connection.query("SELECT lastRequestID FROM dashboardFold WHERE id = 1", logger: logger).decode(Int64.self) {
                     last = value
                 }
                 guard top > last else { return false }
                 let upper = min(top, last + DashboardRollup.chunk)
-                for sql in DashboardRollup.fold {
-                    var binds = PostgresBindings(capacity: 2)
-                    binds.append(last)
-                    binds.append(upper)
-                    try await connection.query(PostgresQuery(unsafeSQL: DashboardQuery(sql: sql, arguments: []).postgresSQL, binds: binds), logger: logger)
+                for statement in DashboardRollup.fold(lower: last, upper: upper, analyze: true) {
+                    var binds = PostgresBindings(capacity: statement.arguments.count)
+                    for argument in statement.arguments { binds.append(argument) }
+                    let sql = DashboardQuery(sql: statement.sql, arguments: []).postgresSQL
+                    try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
                 }
-                try await connection.query("UPDATE dashboardRollupState SET lastRequestID = \(upper) WHERE id = 1", logger: logger)
                 return upper < top
             }
             if !more { return }
