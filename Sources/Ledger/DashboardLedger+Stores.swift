@@ -19,7 +19,10 @@ extension SQLiteLedger: DashboardLedger {
 }
 
 extension PostgresLedger: DashboardLedger {
-    /// Runs a dashboard query on a pooled connection.
+    /// Runs a dashboard query on a pooled connection, in a transaction without JIT compilation (it
+    /// costs more than these queries take) and without parallel workers:
+    /// the planner cannot see how few rows `id > (SELECT lastRequestID …)` selects, and starting
+    /// workers for them costs more than the whole query.
     public func runDashboardQuery(_ query: DashboardQuery) async throws -> [[String?]] {
         var binds = PostgresBindings(capacity: query.arguments.count)
         for argument in query.arguments {
@@ -29,9 +32,12 @@ extension PostgresLedger: DashboardLedger {
             }
         }
         let sql = query.postgresSQL
-        return try await perform("dashboard query") {
+        let logger = self.logger
+        return try await transaction("dashboard query") { connection in
+            try await connection.query("SET LOCAL max_parallel_workers_per_gather = 0", logger: logger)
+            try await connection.query("SET LOCAL jit = off", logger: logger)
             var result: [[String?]] = []
-            for try await row in try await client.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger) {
+            for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger) {
                 var values: [String?] = []
                 values.reserveCapacity(row.count)
                 for cell in row { values.append(try cell.decode(String?.self)) }
