@@ -499,7 +499,8 @@ extension DashboardLedger {
         let condition = "WHERE " + conditions.joined(separator: " AND ")
         let columns = ["id", "timeMs", "keyID", "userName", "feature", "endpoint", "modelRequested", "modelServed", "status", "errorCode"]
             + ["costMicros", "costFemtos", "inputTokens", "outputTokens", "cachedInputTokens", "cacheHit", "latencyMicros"]
-        let sql = "SELECT \(columns.map(Self.text).joined(separator: ", ")) FROM request \(condition) ORDER BY timeMs DESC, id DESC LIMIT \(max(0, limit))"
+        // `request.` names the integer columns, not the text ones of the select list (PostgreSQL would sort those, without the index).
+        let sql = "SELECT \(columns.map(Self.text).joined(separator: ", ")) FROM request \(condition) ORDER BY request.timeMs DESC, request.id DESC LIMIT \(max(0, limit))"
         return try await runDashboardQuery(DashboardQuery(sql: sql, arguments: arguments)).map { row in
             func int(_ i: Int) throws -> Int { Int(try Self.integer(row[i])) }
             return RequestRecord(
