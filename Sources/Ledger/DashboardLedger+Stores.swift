@@ -19,7 +19,10 @@ extension SQLiteLedger: DashboardLedger {
 }
 
 extension PostgresLedger: DashboardLedger {
-    /// Runs a dashboard query on a pooled connection.
+    /// Runs a dashboard query on a pooled connection, in a transaction without JIT compilation (it
+    /// costs more than these queries take) and without parallel workers:
+    /// the planner cannot see how few rows `id > (SELECT lastRequestID …)` selects, and starting
+    /// workers for them costs more than the whole query.
     public func runDashboardQuery(_ query: DashboardQuery) async throws -> [[String?]] {
         var binds = PostgresBindings(capacity: query.arguments.count)
         for argument in query.arguments {
@@ -29,9 +32,12 @@ extension PostgresLedger: DashboardLedger {
             }
         }
         let sql = query.postgresSQL
-        return try await perform("dashboard query") {
+        let logger = self.logger
+        return try await transaction("dashboard query") { connection in
+            try await connection.query("SET LOCAL max_parallel_workers_per_gather = 0", logger: logger)
+            try await connection.query("SET LOCAL jit = off", logger: logger)
             var result: [[String?]] = []
-            for try await row in try await client.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger) {
+            for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger) {
                 var values: [String?] = []
                 values.reserveCapacity(row.count)
                 for cell in row { values.append(try cell.decode(String?.self)) }
@@ -48,12 +54,16 @@ extension SQLiteLedger {
         while true {
             let more = try await write("dashboard rollup") { db -> Bool in
                 for sql in DashboardRollup.create { try db.execute(sql: sql) }
-                let last = try Int64.fetchOne(db, sql: "SELECT lastRequestID FROM dashboardRollupState WHERE id = 1") ?? 0
+                guard let last = try Int64.fetchOne(db, sql: "SELECT lastRequestID FROM dashboardFold WHERE id = 1") else {
+                    for sql in DashboardRollup.reset { try db.execute(sql: sql) }
+                    return true
+                }
                 let top = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM request") ?? 0
                 guard top > last else { return false }
                 let upper = min(top, last + DashboardRollup.chunk)
-                for sql in DashboardRollup.fold { try db.execute(sql: sql, arguments: [last, upper]) }
-                try db.execute(sql: "UPDATE dashboardRollupState SET lastRequestID = ? WHERE id = 1", arguments: [upper])
+                for statement in DashboardRollup.fold(lower: last, upper: upper) {
+                    try db.execute(sql: statement.sql, arguments: StatementArguments(statement.arguments))
+                }
                 return upper < top
             }
             if !more { return }
@@ -72,6 +82,11 @@ extension PostgresLedger {
         let top: Int64 = try await transaction("dashboard rollup") { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(72420002)", logger: logger)
             for sql in DashboardRollup.create { try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger) }
+            var folded = false
+            for try await _ in try await connection.query("SELECT lastRequestID FROM dashboardFold WHERE id = 1", logger: logger).decode(Int64.self) { folded = true }
+            if !folded {
+                for sql in DashboardRollup.reset { try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger) }
+            }
             try await connection.query("LOCK TABLE request IN SHARE MODE", logger: logger)
             var top: Int64 = 0
             for try await value in try await connection.query("SELECT COALESCE(MAX(id), 0) FROM request", logger: logger).decode(Int64.self) { top = value }
@@ -81,18 +96,17 @@ extension PostgresLedger {
             let more: Bool = try await transaction("dashboard rollup") { connection in
                 try await connection.query("SELECT pg_advisory_xact_lock(72420002)", logger: logger)
                 var last: Int64 = 0
-                for try await value in try await connection.query("SELECT lastRequestID FROM dashboardRollupState WHERE id = 1", logger: logger).decode(Int64.self) {
+                for try await value in try await connection.query("SELECT lastRequestID FROM dashboardFold WHERE id = 1", logger: logger).decode(Int64.self) {
                     last = value
                 }
                 guard top > last else { return false }
                 let upper = min(top, last + DashboardRollup.chunk)
-                for sql in DashboardRollup.fold {
-                    var binds = PostgresBindings(capacity: 2)
-                    binds.append(last)
-                    binds.append(upper)
-                    try await connection.query(PostgresQuery(unsafeSQL: DashboardQuery(sql: sql, arguments: []).postgresSQL, binds: binds), logger: logger)
+                for statement in DashboardRollup.fold(lower: last, upper: upper, analyze: true) {
+                    var binds = PostgresBindings(capacity: statement.arguments.count)
+                    for argument in statement.arguments { binds.append(argument) }
+                    let sql = DashboardQuery(sql: statement.sql, arguments: []).postgresSQL
+                    try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
                 }
-                try await connection.query("UPDATE dashboardRollupState SET lastRequestID = \(upper) WHERE id = 1", logger: logger)
                 return upper < top
             }
             if !more { return }

@@ -25,8 +25,9 @@ public protocol DashboardLedger: LedgerStore {
     /// Creates the dashboard's rollup tables if needed and folds the request rows written since the
     /// last call into them (in chunks, each its own transaction). Call it before a page's queries.
     ///
-    /// The first call on a large ledger reads every row once (about 5 s per million rows); later
-    /// calls read only new rows.
+    /// The first call on a large ledger reads every row once (tens of seconds per million rows, in
+    /// chunks of 100,000 rows so the gateway's writes wait at most a few seconds); later calls read
+    /// only new rows.
     func refreshDashboardRollups() async throws
 }
 
@@ -41,17 +42,20 @@ public struct DashboardQuery: Sendable, Hashable {
     /// The SQL with `?` placeholders (SQLite); ``postgresSQL`` numbers them `$1, $2, …`.
     public let sql: String
     public let arguments: [Argument]
+    /// PostgreSQL's text where it differs from ``sql`` (same placeholders, same arguments).
+    let postgres: String?
 
-    init(sql: String, arguments: [Argument]) {
+    init(sql: String, arguments: [Argument], postgres: String? = nil) {
         self.sql = sql
         self.arguments = arguments
+        self.postgres = postgres
     }
 
     /// The SQL with PostgreSQL's numbered placeholders.
     public var postgresSQL: String {
         var out = ""
         var index = 0
-        for character in sql {
+        for character in postgres ?? sql {
             if character == "?" {
                 index += 1
                 out += "$\(index)"
@@ -180,72 +184,160 @@ extension DashboardLedger {
         }.joined(separator: " OR ") + ")"
     }
 
+    /// The rows written since the last fold (read in the same statement as the rollups, so exact).
+    static var unfolded: String { "id > (SELECT lastRequestID FROM dashboardFold WHERE id = 1)" }
+    /// The newest folded row's time.
+    static var newestFolded: String { "(SELECT maxTimeMs FROM dashboardFold WHERE id = 1)" }
+
+    /// Conditions on `request` rows for a filter's user, feature and model and `onlyErrors`.
+    static func rowConditions(_ filter: DashboardFilter, onlyErrors: Bool, _ arguments: inout [DashboardQuery.Argument]) -> [String] {
+        var conditions: [String] = []
+        for (column, value) in [("userName", filter.user), ("feature", filter.feature), ("modelServed", filter.model)] {
+            guard let value else { continue }
+            conditions.append("\(column) = ?")
+            arguments.append(.text(value))
+        }
+        if onlyErrors { conditions.append("status >= 400") }
+        return conditions
+    }
+
+    /// `request` rows in a source's columns.
+    static func rawRows(_ conditions: [String]) -> String {
+        """
+        SELECT timeMs AS t, COALESCE(userName, '') AS userName, COALESCE(feature, '') AS feature, COALESCE(modelServed, '') AS modelServed,
+            COALESCE(errorCode, '') AS errorCode, COALESCE(keyID, '') AS keyID, endpoint, CASE WHEN status >= 400 THEN 1 ELSE 0 END AS failed,
+            1 AS requests, cacheHit AS hits, CASE WHEN status >= 400 THEN 1 ELSE 0 END AS errors,
+            \(DashboardRollup.sums.joined(separator: ", ")), timeMs AS lastMs
+        FROM request WHERE \(conditions.joined(separator: " AND "))
+        """
+    }
+
     /// A subquery with the same columns whichever table it reads: `t` (time or bucket start), the
     /// grouping columns (NULL as ''), `failed`, `requests`, `hits`, `errors`, the sums and `lastMs`.
+    ///
+    /// `.hourly` reads whole hours from `dashboardHour` (which has no user: callers pass it only
+    /// without a user filter), the rows written since its last fold within them, and the partial
+    /// hours at the edges from `request`; `.raw` reads `request` only.
     static func source(_ filter: DashboardFilter, kind: DashboardSourceKind, onlyErrors: Bool = false, cuts: [Int64] = []) -> (String, [DashboardQuery.Argument]) {
         let from = filter.from.unixMilliseconds, to = filter.to.unixMilliseconds
-        var (rollup, raw) = kind == .raw ? ([], [(from, to)]) : DashboardRollup.partition(
-            from: from, to: to, unit: kind == .hourly ? DashboardRollup.hourMs : DashboardRollup.dayMs, cuts: cuts)
+        var (rollup, raw) = kind == .raw ? ([], [(from, to)]) : DashboardRollup.partition(from: from, to: to, unit: DashboardRollup.hourMs, cuts: cuts)
         if rollup.isEmpty && raw.isEmpty { raw = [(from, to)] }
         var parts: [String] = []
         var arguments: [DashboardQuery.Argument] = []
-        let tokens = DashboardRollup.sums.dropFirst(4)
         if !rollup.isEmpty {
-            switch kind {
-            case .hourly:
-                var conditions = [ranges("hourMs", rollup, &arguments)]
-                if let feature = filter.feature {
-                    conditions.append("feature = ?")
-                    arguments.append(.text(feature))
-                }
-                if let model = filter.model {
-                    conditions.append("modelServed = ?")
-                    arguments.append(.text(model))
-                }
-                if onlyErrors { conditions.append("failed = 1") }
-                parts.append(
-                    """
-                    SELECT hourMs AS t, '' AS userName, feature, modelServed, errorCode, '' AS keyID, '' AS endpoint, failed, requests, hits,
-                        CASE WHEN failed = 1 THEN requests ELSE 0 END AS errors, \(DashboardRollup.sums.joined(separator: ", ")), lastMs
-                    FROM dashboardHour WHERE \(conditions.joined(separator: " AND "))
-                    """)
-            case .userDaily:
-                let condition = ranges("dayMs", rollup, &arguments)
-                parts.append(
-                    """
-                    SELECT dayMs AS t, userName, '' AS feature, '' AS modelServed, '' AS errorCode, '' AS keyID, '' AS endpoint, 0 AS failed,
-                        requests, hits, errors, \(DashboardRollup.userSums.joined(separator: ", ")), \(tokens.map { "0 AS \($0)" }.joined(separator: ", ")), lastMs
-                    FROM dashboardUserDay WHERE \(condition)
-                    """)
-            case .raw:
-                break
+            var conditions = [ranges("hourMs", rollup, &arguments)]
+            if let feature = filter.feature {
+                conditions.append("feature = ?")
+                arguments.append(.text(feature))
             }
+            if let model = filter.model {
+                conditions.append("modelServed = ?")
+                arguments.append(.text(model))
+            }
+            if onlyErrors { conditions.append("failed = 1") }
+            parts.append(
+                """
+                SELECT hourMs AS t, '' AS userName, feature, modelServed, errorCode, '' AS keyID, '' AS endpoint, failed, requests, hits,
+                    CASE WHEN failed = 1 THEN requests ELSE 0 END AS errors, \(DashboardRollup.sums.joined(separator: ", ")), lastMs
+                FROM dashboardHour WHERE \(conditions.joined(separator: " AND "))
+                """)
+            // `+timeMs`: the planner must read these few rows by id, not the range by time.
+            let within = ranges("+timeMs", rollup, &arguments)
+            parts.append(rawRows([unfolded, within] + rowConditions(filter, onlyErrors: onlyErrors, &arguments)))
         }
-        var conditions = [ranges("timeMs", raw, &arguments)]
-        if let user = filter.user {
-            conditions.append("userName = ?")
-            arguments.append(.text(user))
+        if !raw.isEmpty {
+            let within = ranges("timeMs", raw, &arguments)
+            parts.append(rawRows([within] + rowConditions(filter, onlyErrors: onlyErrors, &arguments)))
         }
-        if let feature = filter.feature {
-            conditions.append("feature = ?")
-            arguments.append(.text(feature))
-        }
-        if let model = filter.model {
-            conditions.append("modelServed = ?")
-            arguments.append(.text(model))
-        }
-        if onlyErrors { conditions.append("status >= 400") }
-        if kind == .userDaily { conditions.append("userName IS NOT NULL") }
-        let tokenColumns = kind == .userDaily ? tokens.map { "0 AS \($0)" } : Array(tokens)
-        parts.append(
-            """
-            SELECT timeMs AS t, COALESCE(userName, '') AS userName, COALESCE(feature, '') AS feature, COALESCE(modelServed, '') AS modelServed,
-                COALESCE(errorCode, '') AS errorCode, COALESCE(keyID, '') AS keyID, endpoint, CASE WHEN status >= 400 THEN 1 ELSE 0 END AS failed,
-                1 AS requests, cacheHit AS hits, CASE WHEN status >= 400 THEN 1 ELSE 0 END AS errors,
-                \(DashboardRollup.userSums.joined(separator: ", ")), \(tokenColumns.joined(separator: ", ")), timeMs AS lastMs
-            FROM request WHERE \(conditions.joined(separator: " AND "))
-            """)
         return ("(" + parts.joined(separator: "\nUNION ALL\n") + ") AS s", arguments)
+    }
+
+    /// Per-user sums over a filter's range from the cumulative per-user rollup (columns `userName`,
+    /// ``DashboardRollup/userColumns`` and `lastMs`, several rows per user), or nil when the rollup cannot serve the filter (a user filter,
+    /// both a feature and a model, or a range shorter than about a day).
+    ///
+    /// For a range `[from, to)`: `A` is the day boundary nearest `from` and `B` the last one at or
+    /// before `to`. A user's folded rows in `[A, B)` are `cum(B) − cum(A)`, where `cum(X)` is the
+    /// user's newest cumulative row of a day before `X` (two index seeks); when every folded row is
+    /// older than `to` (a range that ends now) they are `total − cum(A)` and `[B, to)` needs no
+    /// raw rows. Rows written since the fold are added, and the rows between `from` and `A` are
+    /// added or subtracted, from `request`. The result is exact: integer sums, one SQL statement.
+    ///
+    /// Returns the SQLite text and the PostgreSQL text (a `LATERAL` join for the seeks), with the
+    /// same arguments.
+    static func userSource(_ filter: DashboardFilter) -> (sqlite: String, postgres: String, arguments: [DashboardQuery.Argument])? {
+        guard filter.user == nil, filter.feature == nil || filter.model == nil else { return nil }
+        let day = DashboardRollup.dayMs
+        let from = filter.from.unixMilliseconds, to = filter.to.unixMilliseconds
+        let down = DashboardRollup.floorDiv(from, day) * day
+        let a = from - down <= day / 2 ? down : down + day
+        let b = DashboardRollup.floorDiv(to, day) * day
+        guard to > from, a <= b else { return nil }
+        let dimension = filter.feature != nil ? "feature" : filter.model != nil ? "model" : ""
+        let subject = filter.feature ?? filter.model ?? ""
+        let columns = DashboardRollup.userColumns
+
+        var sqlite: [String] = [], postgres: [String] = []
+        var arguments: [DashboardQuery.Argument] = []
+        /// The newest cumulative row before `bound`, joined as `alias`.
+        func cumulative(_ alias: String, before bound: Int64, optional: Bool) -> (sqlite: String, postgres: String) {
+            arguments.append(.int(bound))
+            let join = optional ? "LEFT JOIN" : "JOIN"
+            let match = "dimension = t.dimension AND m.subject = t.subject AND m.userName = t.userName AND m.dayMs < ?"
+            return (
+                "\(join) dashboardUserCum \(alias) ON \(alias).dimension = t.dimension AND \(alias).subject = t.subject AND \(alias).userName = t.userName"
+                    + " AND \(alias).dayMs = (SELECT MAX(m.dayMs) FROM dashboardUserCum m WHERE m.\(match))",
+                "\(join) LATERAL (SELECT \((columns + ["lastMs"]).joined(separator: ", ")) FROM dashboardUserCum m WHERE m.\(match) ORDER BY m.dayMs DESC LIMIT 1) \(alias) ON true"
+            )
+        }
+        func difference(_ upper: String) -> String {
+            (columns.map { "\(upper).\($0) - COALESCE(a.\($0), 0) AS \($0)" } + ["\(upper).lastMs AS lastMs"]).joined(separator: ", ")
+        }
+        func users(_ arguments: inout [DashboardQuery.Argument]) -> String {
+            arguments += [.text(dimension), .text(subject), .int(a)]
+            return "t.dimension = ? AND t.subject = ? AND t.lastMs >= ?"
+        }
+        // Every folded row is older than `to`: total − cum(A).
+        let open = cumulative("a", before: a, optional: true)
+        let openWhere = users(&arguments)
+        arguments.append(.int(to))
+        for (list, join) in [(0, open.sqlite), (1, open.postgres)] {
+            let sql = "SELECT t.userName AS userName, \(difference("t")) FROM dashboardUserTotal t \(join) WHERE \(openWhere) AND \(newestFolded) < ?"
+            if list == 0 { sqlite.append(sql) } else { postgres.append(sql) }
+        }
+        // Otherwise cum(B) − cum(A), and the rows in [B, to).
+        let upper = cumulative("b", before: b, optional: false)
+        let lower = cumulative("a", before: a, optional: true)
+        let closedWhere = users(&arguments)
+        arguments.append(.int(to))
+        sqlite.append("SELECT t.userName AS userName, \(difference("b")) FROM dashboardUserTotal t \(upper.sqlite) \(lower.sqlite) WHERE \(closedWhere) AND \(newestFolded) >= ?")
+        postgres.append("SELECT t.userName AS userName, \(difference("b")) FROM dashboardUserTotal t \(upper.postgres) \(lower.postgres) WHERE \(closedWhere) AND \(newestFolded) >= ?")
+
+        func rows(_ sign: Int, _ conditions: [String]) {
+            let signed = ["1", "cacheHit", "CASE WHEN status >= 400 THEN 1 ELSE 0 END"] + DashboardRollup.userSums
+            var filters = conditions + ["userName IS NOT NULL"]
+            if let feature = filter.feature {
+                filters.append("feature = ?")
+                arguments.append(.text(feature))
+            }
+            if let model = filter.model {
+                filters.append("modelServed = ?")
+                arguments.append(.text(model))
+            }
+            let sql = "SELECT userName, \(zip(signed, columns).map { "\(sign) * \($0) AS \($1)" }.joined(separator: ", ")), \(sign > 0 ? "timeMs" : "0") AS lastMs FROM request WHERE \(filters.joined(separator: " AND "))"
+            sqlite.append(sql)
+            postgres.append(sql)
+        }
+        arguments += [.int(b), .int(to), .int(to)]
+        rows(1, ["timeMs >= ?", "timeMs < ?", "\(newestFolded) >= ?"])
+        arguments += [.int(a), .int(to), .int(to), .int(b)]
+        rows(1, [unfolded, "+timeMs >= ?", "+timeMs < CASE WHEN \(newestFolded) < ? THEN ? ELSE ? END"])
+        if a != from {
+            arguments += [.int(min(a, from)), .int(max(a, from))]
+            rows(a > from ? 1 : -1, ["timeMs >= ?", "timeMs < ?"])
+        }
+        func wrap(_ parts: [String]) -> String { "(" + parts.joined(separator: "\nUNION ALL\n") + ") AS u" }
+        return (wrap(sqlite), wrap(postgres), arguments)
     }
 
     static func text(_ expression: String) -> String { "CAST(\(expression) AS TEXT)" }
@@ -273,6 +365,18 @@ extension DashboardLedger {
         return totals
     }
 
+    /// Reads a row of the per-user query: `userName`, ``DashboardRollup/userColumns`` and `lastMs`.
+    static func userTotals(_ row: [String?]) throws -> DashboardTotals {
+        var totals = DashboardTotals()
+        totals.requests = Int(try integer(row[1]))
+        totals.cacheHits = Int(try integer(row[2]))
+        totals.errors = Int(try integer(row[3]))
+        totals.cost = StoredMoney.money(micros: try integer(row[4]), femtos: try integer(row[5]))
+        totals.saving = StoredMoney.money(micros: try integer(row[6]), femtos: try integer(row[7]))
+        if let last = row[8], let ms = Int64(last) { totals.lastSeen = Date(unixMilliseconds: ms) }
+        return totals
+    }
+
     /// Requests, tokens by class, spend, savings, errors and last time over the rows a filter selects.
     ///
     /// Call ``refreshDashboardRollups()`` first: whole hours are read from the rollup.
@@ -286,8 +390,9 @@ extension DashboardLedger {
 
     /// The same sums per user, feature, model, key, error code or endpoint, costliest first.
     ///
-    /// Requests without a user are left out of the breakdown by user, which (read from the daily
-    /// user rollup) carries requests, hits, errors, spend, savings and last time but no token counts.
+    /// Requests without a user are left out of the breakdown by user, which (read from the
+    /// cumulative per-user rollup unless the filter names a user, or both a feature and a model, or
+    /// `onlyErrors` is set) carries requests, hits, errors, spend, savings and last time but no token counts.
     /// Call ``refreshDashboardRollups()`` first.
     ///
     /// - Parameters:
@@ -296,29 +401,46 @@ extension DashboardLedger {
     public func breakdown(_ filter: DashboardFilter, by dimension: DashboardDimension, onlyErrors: Bool = false, limit: Int? = nil) async throws -> [DashboardGroup] {
         let kind: DashboardSourceKind
         switch dimension {
-        case .user: kind = filter.user == nil && filter.feature == nil && filter.model == nil && !onlyErrors ? .userDaily : .raw
+        case .user: kind = .raw
         case .feature, .model, .errorCode: kind = filter.user == nil ? .hourly : .raw
         case .key, .endpoint: kind = .raw
         }
-        let (source, sourceArguments) = Self.source(filter, kind: kind, onlyErrors: onlyErrors)
-        var arguments = sourceArguments
         let column = dimension.column
-        var sql = "SELECT \(column), \(Self.aggregateColumns.map(Self.text).joined(separator: ", ")) FROM \(source)"
-        if dimension == .user && kind == .raw {
-            sql += " WHERE userName <> ''"
+        let query: DashboardQuery
+        let perUser: Bool
+        if dimension == .user, !onlyErrors, let users = Self.userSource(filter) {
+            var arguments = users.arguments
+            // Unordered: the groups are sorted below (and the distribution needs every user anyway).
+            let columns = (DashboardRollup.userColumns.map { "SUM(\($0))" } + ["MAX(lastMs)"]).map(Self.text).joined(separator: ", ")
+            func sql(_ source: String) -> String {
+                "SELECT userName, \(columns) FROM \(source) GROUP BY userName HAVING SUM(requests) > 0"
+                    + (limit == nil ? "" : " ORDER BY SUM(costMicros) * 1000000000 + SUM(costFemtos) DESC, SUM(requests) DESC, userName LIMIT ?")
+            }
+            if let limit { arguments.append(.int(Int64(max(0, limit)))) }
+            query = DashboardQuery(sql: sql(users.sqlite), arguments: arguments, postgres: sql(users.postgres))
+            perUser = true
+        } else {
+            let (source, sourceArguments) = Self.source(filter, kind: kind, onlyErrors: onlyErrors)
+            var arguments = sourceArguments
+            var sql = "SELECT \(column), \(Self.aggregateColumns.map(Self.text).joined(separator: ", ")) FROM \(source)"
+            if dimension == .user { sql += " WHERE userName <> ''" }
+            sql += " GROUP BY \(column) ORDER BY SUM(costMicros) * 1000000000 + SUM(costFemtos) DESC, SUM(requests) DESC, \(column)"
+            if let limit {
+                sql += " LIMIT ?"
+                arguments.append(.int(Int64(max(0, limit))))
+            }
+            query = DashboardQuery(sql: sql, arguments: arguments)
+            perUser = false
         }
-        sql += " GROUP BY \(column) ORDER BY SUM(costMicros) * 1000000000 + SUM(costFemtos) DESC, SUM(requests) DESC, \(column)"
-        if let limit {
-            sql += " LIMIT ?"
-            arguments.append(.int(Int64(max(0, limit))))
+        let groups = try await runDashboardQuery(query).map { row in
+            DashboardGroup(key: Self.key(row[0]), totals: perUser ? try Self.userTotals(row) : try Self.totals(row, from: 1))
         }
-        let groups = try await runDashboardQuery(DashboardQuery(sql: sql, arguments: arguments)).map { row in
-            DashboardGroup(key: Self.key(row[0]), totals: try Self.totals(row, from: 1))
+        // The database orders by an exact (PostgreSQL) or near-exact (SQLite) amount, or not at all; make it exact.
+        return groups.sorted { a, b in
+            if a.totals.cost != b.totals.cost { return a.totals.cost > b.totals.cost }
+            if a.totals.requests != b.totals.requests { return a.totals.requests > b.totals.requests }
+            return (a.key ?? "") < (b.key ?? "")
         }
-        // The database orders by an exact (PostgreSQL) or near-exact (SQLite) amount; make it exact.
-        return groups.enumerated().sorted { a, b in
-            a.element.totals.cost != b.element.totals.cost ? a.element.totals.cost > b.element.totals.cost : a.offset < b.offset
-        }.map(\.element)
     }
 
     /// Spend per hour or day, split by model or feature (a stacked series), oldest bucket first.
@@ -377,7 +499,8 @@ extension DashboardLedger {
         let condition = "WHERE " + conditions.joined(separator: " AND ")
         let columns = ["id", "timeMs", "keyID", "userName", "feature", "endpoint", "modelRequested", "modelServed", "status", "errorCode"]
             + ["costMicros", "costFemtos", "inputTokens", "outputTokens", "cachedInputTokens", "cacheHit", "latencyMicros"]
-        let sql = "SELECT \(columns.map(Self.text).joined(separator: ", ")) FROM request \(condition) ORDER BY timeMs DESC, id DESC LIMIT \(max(0, limit))"
+        // `request.` names the integer columns, not the text ones of the select list (PostgreSQL would sort those, without the index).
+        let sql = "SELECT \(columns.map(Self.text).joined(separator: ", ")) FROM request \(condition) ORDER BY request.timeMs DESC, request.id DESC LIMIT \(max(0, limit))"
         return try await runDashboardQuery(DashboardQuery(sql: sql, arguments: arguments)).map { row in
             func int(_ i: Int) throws -> Int { Int(try Self.integer(row[i])) }
             return RequestRecord(
@@ -391,4 +514,4 @@ extension DashboardLedger {
 }
 
 /// Which rollup a dashboard query may read whole buckets from.
-enum DashboardSourceKind { case raw, hourly, userDaily }
+enum DashboardSourceKind { case raw, hourly }
