@@ -13,6 +13,9 @@ Usage: TIKTOKEN_CACHE_DIR=/tmp/tiktoken-cache python3 Scripts/tokenizer_long_gol
 import json, os, sys
 import tiktoken
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tokenizer_golden import SplitMix64  # the same generator as the adversarial strings
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "Tests", "TokenizersTests", "Golden", "long_golden.json")
 ENCODINGS = ["cl100k_base", "o200k_base", "p50k_base"]
@@ -35,18 +38,6 @@ CASES = {
     "hello": (None, 20_000, "hello"),
     "zh-repeat": (None, 20_000, "\u4f60\u597d"),
 }
-
-
-class SplitMix64:
-    def __init__(self, seed):
-        self.state = seed & MASK
-
-    def next(self):
-        self.state = (self.state + 0x9E3779B97F4A7C15) & MASK
-        z = self.state
-        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
-        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
-        return z ^ (z >> 31)
 
 
 def long_piece(seed, length, alphabet):
