@@ -212,6 +212,20 @@ extension DashboardLedger {
         """
     }
 
+    /// The `feature = ?` and `modelServed = ?` conditions of a filter, appending their arguments.
+    static func featureAndModel(_ filter: DashboardFilter, _ arguments: inout [DashboardQuery.Argument]) -> [String] {
+        var conditions: [String] = []
+        if let feature = filter.feature {
+            conditions.append("feature = ?")
+            arguments.append(.text(feature))
+        }
+        if let model = filter.model {
+            conditions.append("modelServed = ?")
+            arguments.append(.text(model))
+        }
+        return conditions
+    }
+
     /// A subquery with the same columns whichever table it reads: `t` (time or bucket start), the
     /// grouping columns (NULL as ''), `failed`, `requests`, `hits`, `errors`, the sums and `lastMs`.
     ///
@@ -226,14 +240,7 @@ extension DashboardLedger {
         var arguments: [DashboardQuery.Argument] = []
         if !rollup.isEmpty {
             var conditions = [ranges("hourMs", rollup, &arguments)]
-            if let feature = filter.feature {
-                conditions.append("feature = ?")
-                arguments.append(.text(feature))
-            }
-            if let model = filter.model {
-                conditions.append("modelServed = ?")
-                arguments.append(.text(model))
-            }
+            conditions += featureAndModel(filter, &arguments)
             if onlyErrors { conditions.append("failed = 1") }
             parts.append(
                 """
@@ -315,15 +322,7 @@ extension DashboardLedger {
 
         func rows(_ sign: Int, _ conditions: [String]) {
             let signed = ["1", "cacheHit", "CASE WHEN status >= 400 THEN 1 ELSE 0 END"] + DashboardRollup.userSums
-            var filters = conditions + ["userName IS NOT NULL"]
-            if let feature = filter.feature {
-                filters.append("feature = ?")
-                arguments.append(.text(feature))
-            }
-            if let model = filter.model {
-                filters.append("modelServed = ?")
-                arguments.append(.text(model))
-            }
+            let filters = conditions + ["userName IS NOT NULL"] + featureAndModel(filter, &arguments)
             let sql = "SELECT userName, \(zip(signed, columns).map { "\(sign) * \($0) AS \($1)" }.joined(separator: ", ")), \(sign > 0 ? "timeMs" : "0") AS lastMs FROM request WHERE \(filters.joined(separator: " AND "))"
             sqlite.append(sql)
             postgres.append(sql)
