@@ -28,8 +28,11 @@ NOW=$(($(date +%s) * 1000))
 export TOKENOMICS_ADMIN_KEY=bench-admin-key
 
 CONFIGURATION=${CONFIGURATION:-release}   # CONFIGURATION=debug times the debug build (slower Swift, same SQL)
-[ -n "${SKIP_BUILD:-}" ] || swift build -c "$CONFIGURATION" --product tokenomics >&2
-BIN=.build/$CONFIGURATION/tokenomics
+# BIN=path/to/tokenomics uses an existing build (e.g. one made with --scratch-path).
+if [ -z "${BIN:-}" ]; then
+  [ -n "${SKIP_BUILD:-}" ] || swift build -c "$CONFIGURATION" --product tokenomics >&2
+  BIN=.build/$CONFIGURATION/tokenomics
+fi
 
 cat > "$WORK/gateway.yaml" <<YAML
 listen: {host: 127.0.0.1, port: $PORT}
