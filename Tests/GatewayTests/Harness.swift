@@ -97,6 +97,15 @@ struct Harness: Sendable {
         return Reply(status: Int(response.status.code), headers: response.headers, body: String(buffer: buffer))
     }
 
+    /// A streamed chat request, for tests that read the stream chunk by chunk.
+    func streamingChat(_ model: String, key: String, content: String = "Hi") -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/chat/completions")
+        request.method = .POST
+        request.headers.add(name: "authorization", value: "Bearer \(key)")
+        request.body = .bytes(ByteBuffer(string: #"{"model":"\#(model)","stream":true,"messages":[{"role":"user","content":"\#(content)"}]}"#))
+        return request
+    }
+
     func chat(_ model: String = "gpt-4o-mini", key: String?, extra: String = "", content: String = "Say hello") async throws -> Reply {
         try await request(.POST, "/v1/chat/completions", body: #"{"model":"\#(model)","messages":[{"role":"user","content":"\#(content)"}]\#(extra)}"#, key: key)
     }

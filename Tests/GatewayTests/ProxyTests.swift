@@ -75,13 +75,9 @@ struct ProxyTests {
     @Test func theFirstEventIsNotHeldBack() async throws {
         try await Harness.run(.sqlite) { h in
             let key = try await h.key()
-            var request = HTTPClientRequest(url: "http://127.0.0.1:\(h.port)/v1/chat/completions")
-            request.method = .POST
-            request.headers.add(name: "authorization", value: "Bearer \(key)")
-            request.body = .bytes(ByteBuffer(string: #"{"model":"gpt-4o-2024-05-13","stream":true,"messages":[{"role":"user","content":"Hi"}]}"#))
             let clock = ContinuousClock()
             let start = clock.now
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+            let response = try await HTTPClient.shared.execute(h.streamingChat("gpt-4o-2024-05-13", key: key), timeout: .seconds(30))
             var firstChunk: Duration?
             var text = ""
             for try await chunk in response.body {

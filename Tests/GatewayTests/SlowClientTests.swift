@@ -30,11 +30,7 @@ struct SlowClientTests {
     @Test func aClientThatStopsReadingStallsTheUpstreamInsteadOfFillingMemory() async throws {
         try await Harness.run(.sqlite) { h in
             let key = try await h.key()
-            var request = HTTPClientRequest(url: "http://127.0.0.1:\(h.port)/v1/chat/completions")
-            request.method = .POST
-            request.headers.add(name: "authorization", value: "Bearer \(key)")
-            request.body = .bytes(ByteBuffer(string: #"{"model":"gpt-4o-2024-11-20","stream":true,"messages":[{"role":"user","content":"Flood me"}]}"#))
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
+            let response = try await HTTPClient.shared.execute(h.streamingChat("gpt-4o-2024-11-20", key: key, content: "Flood me"), timeout: .seconds(120))
             #expect(response.status == .ok)
             var iterator = response.body.makeAsyncIterator()
             // Read the first chunk, then read nothing more.
