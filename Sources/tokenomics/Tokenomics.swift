@@ -41,23 +41,31 @@ struct Tokenomics: AsyncParsableCommand {
     }
 
     static func main(_ arguments: [String]) async {
+        var parsed = false
         do {
             var command = try parseAsRoot(arguments)
+            parsed = true
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
                 try command.run()
             }
         } catch {
-            Foundation.exit(report(error))
+            Foundation.exit(report(error, command: parsed ? commandPath(arguments) : nil))
         }
     }
 
-    /// Prints an error the way a person can act on it and returns the exit code.
-    static func report(_ error: any Error) -> Int32 {
+    /// Prints an error the way a person can act on it and returns the exit code. `command` is the
+    /// command line's command (`tokenomics keys create`) when the error came from running it.
+    static func report(_ error: any Error, command: String? = nil) -> Int32 {
         if let reportable = error as? any ReportableError {
             FileHandle.standardError.write(Data(("error: " + reportable.description + "\n").utf8))
             return reportable.isBadInput ? 2 : 1
+        }
+        // A command's own checks on its input: name that command's help, not the root's usage line.
+        if let validation = error as? ValidationError, let command {
+            FileHandle.standardError.write(Data("error: \(validation.message)\nSee '\(command) --help' for its options and examples.\n".utf8))
+            return 2
         }
         let code = exitCode(for: error)
         let message = fullMessage(for: error)
@@ -68,5 +76,17 @@ struct Tokenomics: AsyncParsableCommand {
         if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
         if code == .validationFailure { return 2 }
         return code.rawValue
+    }
+
+    /// The subcommand words at the start of a command line, as `tokenomics keys create`.
+    static func commandPath(_ arguments: [String]) -> String {
+        var path = ["tokenomics"]
+        var candidates = configuration.subcommands
+        for argument in arguments {
+            guard let match = candidates.first(where: { $0._commandName == argument }) else { break }
+            path.append(argument)
+            candidates = match.configuration.subcommands
+        }
+        return path.joined(separator: " ")
     }
 }

@@ -1,0 +1,30 @@
+import Foundation
+import Testing
+
+@testable import tokenomics
+
+/// Errors a command finds while running name that command's help, not the root usage line.
+struct ErrorReportingTests {
+    @Test(arguments: [
+        (["serve", "--config", "/nonexistent/gateway.yaml"], "Cannot read the configuration file '/nonexistent/gateway.yaml'", "tokenomics serve --help"),
+        (["analyze", "-", "--plans", "/nonexistent/plans.yaml"], "Cannot read the plans file '/nonexistent/plans.yaml'", "tokenomics analyze --help"),
+    ])
+    func runtimeValidationNamesTheCommandsHelp(arguments: [String], message: String, help: String) throws {
+        let log = Data(#"{"time":"2026-11-01T00:00:00Z","user":"u","model":"gpt-4o","input_tokens":10,"output_tokens":5}"#.utf8 + [0x0A])
+        let result = try CLIRunner.run(arguments, environment: ["XDG_CONFIG_HOME": CLIRunner.temporaryConfigHome().path], stdin: log)
+        #expect(result.status == 2)
+        #expect(result.stderr.hasPrefix("error: \(message)"), "\(result.stderr)")
+        #expect(result.stderr.contains("See '\(help)'"), "\(result.stderr)")
+        #expect(!result.stderr.contains("Usage: tokenomics <subcommand>"), "\(result.stderr)")
+    }
+
+    @Test(arguments: [
+        (["keys", "create", "--user", "u"], "tokenomics keys create"),
+        (["serve", "--port", "1"], "tokenomics serve"),
+        (["--help"], "tokenomics"),
+        (["count", "keys"], "tokenomics count"),
+    ])
+    func commandPathStopsAtTheFirstNonCommandWord(arguments: [String], expected: String) {
+        #expect(Tokenomics.commandPath(arguments) == expected)
+    }
+}
