@@ -147,12 +147,16 @@ public struct GatewayConfig: Sendable {
     }
 
     /// Reads a configuration file's text; unknown fields are errors that name their line.
+    /// TCP ports the gateway can listen on (0: the system picks a free one).
+    public static let validPorts = 0...65535
+
     public static func parse(_ text: String, file: String) throws(YAMLFields.Problem) -> GatewayConfig {
         let root = try YAMLFields.parse(text, file: file)
         var config = GatewayConfig()
         if let listen = try root.mapping("listen") {
             config.host = try listen.string("host", required: false) ?? config.host
             config.port = try listen.integer("port") ?? config.port
+            if !Self.validPorts.contains(config.port) { throw listen.problem("port", "must be between 0 and 65535 (0 picks a free port); got \(config.port)") }
             try listen.rejectUnknown()
         }
         config.database = try root.string("database", required: false) ?? config.database

@@ -7,8 +7,8 @@ enum KeySecret {
     /// A new key id (16 hex digits) and its full secret.
     static func generate() -> (id: String, secret: String) {
         var generator = SystemRandomNumberGenerator()
-        let id = hex((0..<8).map { _ in UInt8.random(in: 0...255, using: &generator) })
-        let body = hex((0..<24).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        let id = Hex.encode((0..<8).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        let body = Hex.encode((0..<24).map { _ in UInt8.random(in: 0...255, using: &generator) })
         return (id, "tk-\(id)-\(body)")
     }
 
@@ -23,7 +23,7 @@ enum KeySecret {
 
     /// The stored form: hex SHA-256 of the whole secret.
     static func hash(_ secret: String) -> String {
-        hex(Array(SHA256.hash(data: Data(secret.utf8))))
+        Hex.encode(Array(SHA256.hash(data: Data(secret.utf8))))
     }
 
     /// Compares two hashes without an early exit, so timing does not reveal how much matched.
@@ -34,6 +34,4 @@ enum KeySecret {
         for i in x.indices { difference |= x[i] ^ y[i] }
         return difference == 0
     }
-
-    static func hex(_ bytes: [UInt8]) -> String { Hex.encode(bytes) }
 }

@@ -188,7 +188,7 @@ public struct BudgetStatus: Sendable, Hashable {
 
 /// A request to hold the worst-case cost of a call against every budget that applies.
 public struct ReservationRequest: Sendable, Hashable {
-    /// A unique id (the gateway uses a random UUID); it also identifies the request row.
+    /// A unique id (the gateway uses 128 random bits in hex); it also identifies the request row.
     public var id: String
     public var keyID: String?
     public var user: String?

@@ -39,6 +39,15 @@ extension Tokenomics {
         @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: String = "info"
         @OptionGroup var catalog: CatalogOptions
 
+        func validate() throws {
+            if let port, !GatewayConfig.validPorts.contains(port) {
+                throw ValidationError("--port must be between 0 and 65535 (0 picks a free port); got \(port).")
+            }
+            if Logger.Level(rawValue: logLevel) == nil {
+                throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical; got '\(logLevel)'.")
+            }
+        }
+
         func gatewayConfig() throws -> GatewayConfig {
             var result = GatewayConfig()
             if let config {
@@ -54,7 +63,7 @@ extension Tokenomics {
 
         func run() async throws {
             let gatewayConfig = try gatewayConfig()
-            let level = Logger.Level(rawValue: logLevel) ?? .info
+            let level = Logger.Level(rawValue: logLevel) ?? .info  // checked in validate()
             LoggingSystem.bootstrap { label in
                 var handler = StreamLogHandler.standardError(label: label)
                 handler.logLevel = level

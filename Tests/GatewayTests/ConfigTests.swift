@@ -24,6 +24,7 @@ struct ConfigTests {
 
     @Test(arguments: [
         ("listen: {host: 127.0.0.1, prot: 80}\n", "line 1", "prot"),
+        ("listen: {host: 127.0.0.1, port: 99999}\n", "line 1", "port"),
         ("upstreams:\n  - {name: a, kind: azure, base_url: 'http://x', models: ['*']}\n", "line 2", "kind"),
         ("upstreams:\n  - {name: a, kind: openai, base_url: 'http://x'}\n", "line 2", "models"),
         ("cache:\n  ttl: 5\n", "line 2", "ttl"),

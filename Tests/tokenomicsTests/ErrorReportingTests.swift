@@ -18,6 +18,14 @@ struct ErrorReportingTests {
         #expect(!result.stderr.contains("Usage: tokenomics <subcommand>"), "\(result.stderr)")
     }
 
+    /// `serve` checks its flags before it opens a ledger or a port.
+    @Test(arguments: [(["serve", "--port", "99999"], "--port must be between 0 and 65535"), (["serve", "--log-level", "loud"], "--log-level must be one of")])
+    func serveRejectsBadFlags(arguments: [String], message: String) throws {
+        let result = try CLIRunner.run(arguments, environment: ["XDG_CONFIG_HOME": CLIRunner.temporaryConfigHome().path])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+    }
+
     @Test(arguments: [
         (["keys", "create", "--user", "u"], "tokenomics keys create"),
         (["serve", "--port", "1"], "tokenomics serve"),
