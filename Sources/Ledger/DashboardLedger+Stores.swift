@@ -18,6 +18,26 @@ extension SQLiteLedger: DashboardLedger {
     }
 }
 
+extension SQLiteLedger {
+    public func runDashboardIntegerQuery(_ query: DashboardQuery, width: Int) async throws -> DashboardIntegerRows {
+        let arguments = StatementArguments(query.arguments.map { argument -> (any DatabaseValueConvertible)? in
+            switch argument {
+            case .int(let value): value
+            case .text(let value): value
+            }
+        })
+        return try await read("dashboard query") { db in
+            var result = DashboardIntegerRows(width: width)
+            let rows = try Row.fetchCursor(db, sql: query.sql, arguments: arguments)
+            while let row = try rows.next() {
+                guard row.count == width + 1 else { throw LedgerError.corrupt(table: "dashboard", field: "columns", value: "\(row.count)") }
+                result.append(key: row[0], integers: (1...width).lazy.map { row[$0] as Int64 })
+            }
+            return result
+        }
+    }
+}
+
 extension PostgresLedger: DashboardLedger {
     /// Runs a dashboard query on a pooled connection, in a transaction without JIT compilation (it
     /// costs more than these queries take) and without parallel workers:
@@ -36,12 +56,45 @@ extension PostgresLedger: DashboardLedger {
         return try await transaction("dashboard query") { connection in
             try await connection.query("SET LOCAL max_parallel_workers_per_gather = 0", logger: logger)
             try await connection.query("SET LOCAL jit = off", logger: logger)
+            // Memoize never hits on these per-user seeks (one per user) and only adds work.
+            try await connection.query("SET LOCAL enable_memoize = off", logger: logger)
             var result: [[String?]] = []
             for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger) {
                 var values: [String?] = []
                 values.reserveCapacity(row.count)
                 for cell in row { values.append(try cell.decode(String?.self)) }
                 result.append(values)
+            }
+            return result
+        }
+    }
+}
+
+extension PostgresLedger {
+    public func runDashboardIntegerQuery(_ query: DashboardQuery, width: Int) async throws -> DashboardIntegerRows {
+        var binds = PostgresBindings(capacity: query.arguments.count)
+        for argument in query.arguments {
+            switch argument {
+            case .int(let value): binds.append(value)
+            case .text(let value): binds.append(value)
+            }
+        }
+        let sql = query.postgresSQL
+        let logger = self.logger
+        return try await transaction("dashboard query") { connection in
+            try await connection.query("SET LOCAL max_parallel_workers_per_gather = 0", logger: logger)
+            try await connection.query("SET LOCAL jit = off", logger: logger)
+            // Memoize never hits on these per-user seeks (one per user) and only adds work.
+            try await connection.query("SET LOCAL enable_memoize = off", logger: logger)
+            var result = DashboardIntegerRows(width: width)
+            for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger) {
+                guard row.count == width + 1 else { throw LedgerError.corrupt(table: "dashboard", field: "columns", value: "\(row.count)") }
+                var cells = row.makeIterator()
+                let key = try cells.next()?.decode(String?.self) ?? nil
+                var integers: [Int64] = []
+                integers.reserveCapacity(width)
+                while let cell = cells.next() { integers.append(try cell.decode(Int64.self)) }
+                result.append(key: key, integers: integers)
             }
             return result
         }
@@ -58,6 +111,7 @@ extension SQLiteLedger {
                     for sql in DashboardRollup.reset { try db.execute(sql: sql) }
                     return true
                 }
+                try db.execute(sql: DashboardRollup.backfillDays)
                 let top = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM request") ?? 0
                 guard top > last else { return false }
                 let upper = min(top, last + DashboardRollup.chunk)
@@ -87,6 +141,7 @@ extension PostgresLedger {
             if !folded {
                 for sql in DashboardRollup.reset { try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger) }
             }
+            try await connection.query(PostgresQuery(unsafeSQL: DashboardRollup.backfillDays), logger: logger)
             try await connection.query("LOCK TABLE request IN SHARE MODE", logger: logger)
             var top: Int64 = 0
             for try await value in try await connection.query("SELECT COALESCE(MAX(id), 0) FROM request", logger: logger).decode(Int64.self) { top = value }

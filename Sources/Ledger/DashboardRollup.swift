@@ -1,6 +1,7 @@
 /// Rollup tables that keep the dashboard fast at millions of ledger rows.
 ///
-/// - `dashboardHour` sums request rows per UTC hour, feature, model, error code and failure flag.
+/// - `dashboardHour` sums request rows per UTC hour, feature, model, error code and failure flag;
+///   `dashboardDay` the same per UTC day, so long periods read a few rows per day instead of per hour.
 /// - `dashboardUserCum` holds **cumulative** per-user sums: the row for (user, day) sums every
 ///   folded request of that user up to the end of that UTC day, so the user's spend over any run of
 ///   whole days is the difference of two rows, found with two index seeks, whatever the period's
@@ -8,6 +9,9 @@
 ///   (`'feature'`) and per user and serving model (`'model'`), so a feature or model filter is as cheap.
 ///   Rows exist only for days on which the user made a request.
 /// - `dashboardUserTotal` holds each user's sums over every folded row (the newest cumulative row).
+///
+/// - `dashboardLate` holds the **late generation**, bumped when a fold meets a row of a day before
+///   the newest day folded so far (see ``DashboardUsers``).
 ///
 /// All are folded forward incrementally from the `request` table by row id
 /// (``DashboardLedger/refreshDashboardRollups()``), so the gateway's write path is untouched.
@@ -47,6 +51,12 @@ enum DashboardRollup {
             PRIMARY KEY (hourMs, feature, modelServed, errorCode, failed))
         """,
         """
+        CREATE TABLE IF NOT EXISTS dashboardDay (
+            dayMs BIGINT NOT NULL, feature TEXT NOT NULL, modelServed TEXT NOT NULL, errorCode TEXT NOT NULL, failed INTEGER NOT NULL,
+            requests BIGINT NOT NULL, hits BIGINT NOT NULL, \(sums.map { "\($0) BIGINT NOT NULL" }.joined(separator: ", ")), lastMs BIGINT NOT NULL,
+            PRIMARY KEY (dayMs, feature, modelServed, errorCode, failed))
+        """,
+        """
         CREATE TABLE IF NOT EXISTS dashboardUserCum (
             dimension TEXT NOT NULL, subject TEXT NOT NULL, userName TEXT NOT NULL, dayMs BIGINT NOT NULL, \(userColumnDefinitions),
             PRIMARY KEY (dimension, subject, userName, dayMs))
@@ -56,6 +66,8 @@ enum DashboardRollup {
             dimension TEXT NOT NULL, subject TEXT NOT NULL, userName TEXT NOT NULL, \(userColumnDefinitions),
             PRIMARY KEY (dimension, subject, userName))
         """,
+        "CREATE TABLE IF NOT EXISTS dashboardLate (id INTEGER PRIMARY KEY, generation BIGINT NOT NULL)",
+        "INSERT INTO dashboardLate (id, generation) SELECT 1, 0 WHERE NOT EXISTS (SELECT 1 FROM dashboardLate)",
         """
         CREATE TABLE IF NOT EXISTS dashboardFoldDelta (
             dimension TEXT NOT NULL, subject TEXT NOT NULL, userName TEXT NOT NULL, dayMs BIGINT NOT NULL, \(userColumnDefinitions),
@@ -68,9 +80,11 @@ enum DashboardRollup {
         "DROP TABLE IF EXISTS dashboardUserDay",
         "DROP TABLE IF EXISTS dashboardRollupState",
         "DELETE FROM dashboardHour",
+        "DELETE FROM dashboardDay",
         "DELETE FROM dashboardUserCum",
         "DELETE FROM dashboardUserTotal",
         "INSERT INTO dashboardFold (id, lastRequestID, maxTimeMs) VALUES (1, 0, 0)",
+        "UPDATE dashboardLate SET generation = generation + 1 WHERE id = 1",
     ]
 
     static func later(_ table: String, _ other: String = "excluded") -> String {
@@ -83,22 +97,37 @@ enum DashboardRollup {
     ///
     /// - Parameter analyze: refresh the planner's statistics of the chunk's sums before joining from
     ///   them (PostgreSQL; SQLite's `CROSS JOIN` fixes the join order instead).
+    /// The time-bucket rollups: the table and the length of its buckets.
+    static let buckets: [(table: String, column: String, unit: Int64)] = [("dashboardHour", "hourMs", hourMs), ("dashboardDay", "dayMs", dayMs)]
+
+    /// Adds the request rows with `lower < id <= upper` to a time-bucket rollup.
+    static func foldBuckets(_ bucket: (table: String, column: String, unit: Int64)) -> String {
+        let (table, column, unit) = bucket
+        return """
+            INSERT INTO \(table) (\(column), feature, modelServed, errorCode, failed, requests, hits, \(sums.joined(separator: ", ")), lastMs)
+            SELECT (timeMs / \(unit)) * \(unit), COALESCE(feature, ''), COALESCE(modelServed, ''), COALESCE(errorCode, ''),
+                CASE WHEN status >= 400 THEN 1 ELSE 0 END, COUNT(*), SUM(cacheHit), \(sums.map { "SUM(\($0))" }.joined(separator: ", ")), MAX(timeMs)
+            FROM request WHERE id > ? AND id <= ?
+            GROUP BY (timeMs / \(unit)), COALESCE(feature, ''), COALESCE(modelServed, ''), COALESCE(errorCode, ''), CASE WHEN status >= 400 THEN 1 ELSE 0 END
+            ON CONFLICT (\(column), feature, modelServed, errorCode, failed) DO UPDATE SET
+                requests = \(table).requests + excluded.requests, hits = \(table).hits + excluded.hits,
+                \(sums.map { "\($0) = \(table).\($0) + excluded.\($0)" }.joined(separator: ", ")), \(later(table))
+            """
+    }
+
+    /// Fills `dashboardDay` from `dashboardHour` when the day table is new on a ledger folded before
+    /// it existed (both are folded in the same transaction afterwards, so an empty day table next to
+    /// a non-empty hour table means exactly that). A no-op otherwise.
+    static let backfillDays = """
+        INSERT INTO dashboardDay (dayMs, feature, modelServed, errorCode, failed, requests, hits, \(sums.joined(separator: ", ")), lastMs)
+        SELECT (hourMs / \(dayMs)) * \(dayMs), feature, modelServed, errorCode, failed, SUM(requests), SUM(hits), \(sums.map { "SUM(\($0))" }.joined(separator: ", ")), MAX(lastMs)
+        FROM dashboardHour WHERE NOT EXISTS (SELECT 1 FROM dashboardDay)
+        GROUP BY (hourMs / \(dayMs)), feature, modelServed, errorCode, failed
+        """
+
     static func fold(lower: Int64, upper: Int64, analyze: Bool = false) -> [(sql: String, arguments: [Int64])] {
-        var statements: [(String, [Int64])] = [
-            (
-                """
-                INSERT INTO dashboardHour (hourMs, feature, modelServed, errorCode, failed, requests, hits, \(sums.joined(separator: ", ")), lastMs)
-                SELECT (timeMs / \(hourMs)) * \(hourMs), COALESCE(feature, ''), COALESCE(modelServed, ''), COALESCE(errorCode, ''),
-                    CASE WHEN status >= 400 THEN 1 ELSE 0 END, COUNT(*), SUM(cacheHit), \(sums.map { "SUM(\($0))" }.joined(separator: ", ")), MAX(timeMs)
-                FROM request WHERE id > ? AND id <= ?
-                GROUP BY (timeMs / \(hourMs)), COALESCE(feature, ''), COALESCE(modelServed, ''), COALESCE(errorCode, ''), CASE WHEN status >= 400 THEN 1 ELSE 0 END
-                ON CONFLICT (hourMs, feature, modelServed, errorCode, failed) DO UPDATE SET
-                    requests = dashboardHour.requests + excluded.requests, hits = dashboardHour.hits + excluded.hits,
-                    \(sums.map { "\($0) = dashboardHour.\($0) + excluded.\($0)" }.joined(separator: ", ")), \(later("dashboardHour"))
-                """, [lower, upper]
-            ),
-            ("DELETE FROM dashboardFoldDelta", []),
-        ]
+        var statements: [(String, [Int64])] = buckets.map { (foldBuckets($0), [lower, upper]) }
+        statements.append(("DELETE FROM dashboardFoldDelta", []))
         // The chunk's sums per user and day, under each dimension.
         for dimension in userDimensions {
             let subject = dimension.column ?? "''"
@@ -125,6 +154,14 @@ enum DashboardRollup {
                 """, []
             ),
         ]
+        // A row of a day before the newest folded day can change `cum(X)` of a past day boundary:
+        // a new late generation tells readers that kept such sums (`DashboardCumulativeCache`).
+        statements.append((
+            """
+            UPDATE dashboardLate SET generation = generation + 1 WHERE id = 1 AND EXISTS (
+                SELECT 1 FROM dashboardFoldDelta WHERE dimension = '' AND dayMs < (SELECT (maxTimeMs / \(dayMs)) * \(dayMs) FROM dashboardFold WHERE id = 1))
+            """, []
+        ))
         if analyze { statements.append(("ANALYZE dashboardFoldDelta", [])) }
         let window = "PARTITION BY d.dimension, d.subject, d.userName ORDER BY d.dayMs"
         statements += [

@@ -22,6 +22,14 @@ public protocol DashboardLedger: LedgerStore {
     /// Runs one dashboard query and returns its rows, every column as text (nil for SQL NULL).
     func runDashboardQuery(_ query: DashboardQuery) async throws -> [[String?]]
 
+    /// Runs a dashboard query whose first column is text (or NULL) and whose other `width` columns
+    /// are 64-bit integers, reading the integers as they are (no text round trip: the per-user
+    /// query returns a row per user).
+    func runDashboardIntegerQuery(_ query: DashboardQuery, width: Int) async throws -> DashboardIntegerRows
+
+    /// The per-user cumulative sums this store has read for past day boundaries (see ``DashboardCumulativeCache``).
+    var dashboardCache: DashboardCumulativeCache { get }
+
     /// Creates the dashboard's rollup tables if needed and folds the request rows written since the
     /// last call into them (in chunks, each its own transaction). Call it before a page's queries.
     ///
@@ -64,6 +72,53 @@ public struct DashboardQuery: Sendable, Hashable {
             }
         }
         return out
+    }
+}
+
+/// SQL fragments shared by the dashboard's queries.
+enum DashboardLedgerSQL {
+    /// The rows written since the last fold (read in the same statement as the rollups, so exact).
+    static var unfolded: String { "id > (SELECT lastRequestID FROM dashboardFold WHERE id = 1)" }
+    /// The newest folded row's time.
+    static var newestFolded: String { "(SELECT maxTimeMs FROM dashboardFold WHERE id = 1)" }
+
+    /// The `feature = ?` and `modelServed = ?` conditions of a filter, appending their arguments.
+    static func featureAndModel(_ filter: DashboardFilter, _ arguments: inout [DashboardQuery.Argument]) -> [String] {
+        var conditions: [String] = []
+        if let feature = filter.feature {
+            conditions.append("feature = ?")
+            arguments.append(.text(feature))
+        }
+        if let model = filter.model {
+            conditions.append("modelServed = ?")
+            arguments.append(.text(model))
+        }
+        return conditions
+    }
+}
+
+/// The rows of ``DashboardLedger/runDashboardIntegerQuery(_:width:)``: a text key and `width`
+/// integers per row, stored flat.
+public struct DashboardIntegerRows: Sendable, Hashable {
+    /// The first column of each row (nil for SQL NULL).
+    public var keys: [String?] = []
+    /// The integer columns, row after row.
+    public var values: [Int64] = []
+    /// Integer columns per row.
+    public let width: Int
+
+    public init(width: Int) { self.width = width }
+
+    /// The number of rows.
+    public var count: Int { keys.count }
+
+    /// Integer column `column` of row `row`.
+    public subscript(row: Int, column: Int) -> Int64 { values[row * width + column] }
+
+    /// Appends a row; `integers` must hold `width` values.
+    public mutating func append(key: String?, integers: some Sequence<Int64>) {
+        keys.append(key)
+        values.append(contentsOf: integers)
     }
 }
 
@@ -184,10 +239,7 @@ extension DashboardLedger {
         }.joined(separator: " OR ") + ")"
     }
 
-    /// The rows written since the last fold (read in the same statement as the rollups, so exact).
-    static var unfolded: String { "id > (SELECT lastRequestID FROM dashboardFold WHERE id = 1)" }
-    /// The newest folded row's time.
-    static var newestFolded: String { "(SELECT maxTimeMs FROM dashboardFold WHERE id = 1)" }
+    static var unfolded: String { DashboardLedgerSQL.unfolded }
 
     /// Conditions on `request` rows for a filter's user, feature and model and `onlyErrors`.
     static func rowConditions(_ filter: DashboardFilter, onlyErrors: Bool, _ arguments: inout [DashboardQuery.Argument]) -> [String] {
@@ -212,18 +264,8 @@ extension DashboardLedger {
         """
     }
 
-    /// The `feature = ?` and `modelServed = ?` conditions of a filter, appending their arguments.
     static func featureAndModel(_ filter: DashboardFilter, _ arguments: inout [DashboardQuery.Argument]) -> [String] {
-        var conditions: [String] = []
-        if let feature = filter.feature {
-            conditions.append("feature = ?")
-            arguments.append(.text(feature))
-        }
-        if let model = filter.model {
-            conditions.append("modelServed = ?")
-            arguments.append(.text(model))
-        }
-        return conditions
+        DashboardLedgerSQL.featureAndModel(filter, &arguments)
     }
 
     /// A subquery with the same columns whichever table it reads: `t` (time or bucket start), the
@@ -231,25 +273,41 @@ extension DashboardLedger {
     ///
     /// `.hourly` reads whole hours from `dashboardHour` (which has no user: callers pass it only
     /// without a user filter), the rows written since its last fold within them, and the partial
-    /// hours at the edges from `request`; `.raw` reads `request` only.
+    /// hours at the edges from `request`; `.daily` reads the whole days among those hours from
+    /// `dashboardDay` instead (a `t` of the day's start: not for hourly series); `.raw` reads
+    /// `request` only. A bucket holding an unaligned cut (another range's edge) is split finer.
     static func source(_ filter: DashboardFilter, kind: DashboardSourceKind, onlyErrors: Bool = false, cuts: [Int64] = []) -> (String, [DashboardQuery.Argument]) {
         let from = filter.from.unixMilliseconds, to = filter.to.unixMilliseconds
         var (rollup, raw) = kind == .raw ? ([], [(from, to)]) : DashboardRollup.partition(from: from, to: to, unit: DashboardRollup.hourMs, cuts: cuts)
         if rollup.isEmpty && raw.isEmpty { raw = [(from, to)] }
+        // Whole days of the whole hours come from the day rollup (unless a cut falls inside them).
+        var days: [(Int64, Int64)] = []
+        if kind == .daily {
+            var hours: [(Int64, Int64)] = []
+            for range in rollup {
+                let split = DashboardRollup.partition(from: range.0, to: range.1, unit: DashboardRollup.dayMs, cuts: cuts)
+                days += split.rollup
+                hours += split.raw
+            }
+            rollup = DashboardRollup.merge(hours)
+        }
         var parts: [String] = []
         var arguments: [DashboardQuery.Argument] = []
-        if !rollup.isEmpty {
-            var conditions = [ranges("hourMs", rollup, &arguments)]
+        for (table, column, bucketRanges) in [("dashboardDay", "dayMs", days), ("dashboardHour", "hourMs", rollup)] where !bucketRanges.isEmpty {
+            var conditions = [ranges(column, bucketRanges, &arguments)]
             conditions += featureAndModel(filter, &arguments)
             if onlyErrors { conditions.append("failed = 1") }
             parts.append(
                 """
-                SELECT hourMs AS t, '' AS userName, feature, modelServed, errorCode, '' AS keyID, '' AS endpoint, failed, requests, hits,
+                SELECT \(column) AS t, '' AS userName, feature, modelServed, errorCode, '' AS keyID, '' AS endpoint, failed, requests, hits,
                     CASE WHEN failed = 1 THEN requests ELSE 0 END AS errors, \(DashboardRollup.sums.joined(separator: ", ")), lastMs
-                FROM dashboardHour WHERE \(conditions.joined(separator: " AND "))
+                FROM \(table) WHERE \(conditions.joined(separator: " AND "))
                 """)
+        }
+        let folded = DashboardRollup.merge(days + rollup)
+        if !folded.isEmpty {
             // `+timeMs`: the planner must read these few rows by id, not the range by time.
-            let within = ranges("+timeMs", rollup, &arguments)
+            let within = ranges("+timeMs", folded, &arguments)
             parts.append(rawRows([unfolded, within] + rowConditions(filter, onlyErrors: onlyErrors, &arguments)))
         }
         if !raw.isEmpty {
@@ -257,86 +315,6 @@ extension DashboardLedger {
             parts.append(rawRows([within] + rowConditions(filter, onlyErrors: onlyErrors, &arguments)))
         }
         return ("(" + parts.joined(separator: "\nUNION ALL\n") + ") AS s", arguments)
-    }
-
-    /// Per-user sums over a filter's range from the cumulative per-user rollup (columns `userName`,
-    /// ``DashboardRollup/userColumns`` and `lastMs`, several rows per user), or nil when the rollup cannot serve the filter (a user filter,
-    /// both a feature and a model, or a range shorter than about a day).
-    ///
-    /// For a range `[from, to)`: `A` is the day boundary nearest `from` and `B` the last one at or
-    /// before `to`. A user's folded rows in `[A, B)` are `cum(B) − cum(A)`, where `cum(X)` is the
-    /// user's newest cumulative row of a day before `X` (two index seeks); when every folded row is
-    /// older than `to` (a range that ends now) they are `total − cum(A)` and `[B, to)` needs no
-    /// raw rows. Rows written since the fold are added, and the rows between `from` and `A` are
-    /// added or subtracted, from `request`. The result is exact: integer sums, one SQL statement.
-    ///
-    /// Returns the SQLite text and the PostgreSQL text (a `LATERAL` join for the seeks), with the
-    /// same arguments.
-    static func userSource(_ filter: DashboardFilter) -> (sqlite: String, postgres: String, arguments: [DashboardQuery.Argument])? {
-        guard filter.user == nil, filter.feature == nil || filter.model == nil else { return nil }
-        let day = DashboardRollup.dayMs
-        let from = filter.from.unixMilliseconds, to = filter.to.unixMilliseconds
-        let down = DashboardRollup.floorDiv(from, day) * day
-        let a = from - down <= day / 2 ? down : down + day
-        let b = DashboardRollup.floorDiv(to, day) * day
-        guard to > from, a <= b else { return nil }
-        let dimension = filter.feature != nil ? "feature" : filter.model != nil ? "model" : ""
-        let subject = filter.feature ?? filter.model ?? ""
-        let columns = DashboardRollup.userColumns
-
-        var sqlite: [String] = [], postgres: [String] = []
-        var arguments: [DashboardQuery.Argument] = []
-        /// The newest cumulative row before `bound`, joined as `alias`.
-        func cumulative(_ alias: String, before bound: Int64, optional: Bool) -> (sqlite: String, postgres: String) {
-            arguments.append(.int(bound))
-            let join = optional ? "LEFT JOIN" : "JOIN"
-            let match = "dimension = t.dimension AND m.subject = t.subject AND m.userName = t.userName AND m.dayMs < ?"
-            return (
-                "\(join) dashboardUserCum \(alias) ON \(alias).dimension = t.dimension AND \(alias).subject = t.subject AND \(alias).userName = t.userName"
-                    + " AND \(alias).dayMs = (SELECT MAX(m.dayMs) FROM dashboardUserCum m WHERE m.\(match))",
-                "\(join) LATERAL (SELECT \((columns + ["lastMs"]).joined(separator: ", ")) FROM dashboardUserCum m WHERE m.\(match) ORDER BY m.dayMs DESC LIMIT 1) \(alias) ON true"
-            )
-        }
-        func difference(_ upper: String) -> String {
-            (columns.map { "\(upper).\($0) - COALESCE(a.\($0), 0) AS \($0)" } + ["\(upper).lastMs AS lastMs"]).joined(separator: ", ")
-        }
-        func users(_ arguments: inout [DashboardQuery.Argument]) -> String {
-            arguments += [.text(dimension), .text(subject), .int(a)]
-            return "t.dimension = ? AND t.subject = ? AND t.lastMs >= ?"
-        }
-        // Every folded row is older than `to`: total − cum(A).
-        let open = cumulative("a", before: a, optional: true)
-        let openWhere = users(&arguments)
-        arguments.append(.int(to))
-        for (list, join) in [(0, open.sqlite), (1, open.postgres)] {
-            let sql = "SELECT t.userName AS userName, \(difference("t")) FROM dashboardUserTotal t \(join) WHERE \(openWhere) AND \(newestFolded) < ?"
-            if list == 0 { sqlite.append(sql) } else { postgres.append(sql) }
-        }
-        // Otherwise cum(B) − cum(A), and the rows in [B, to).
-        let upper = cumulative("b", before: b, optional: false)
-        let lower = cumulative("a", before: a, optional: true)
-        let closedWhere = users(&arguments)
-        arguments.append(.int(to))
-        sqlite.append("SELECT t.userName AS userName, \(difference("b")) FROM dashboardUserTotal t \(upper.sqlite) \(lower.sqlite) WHERE \(closedWhere) AND \(newestFolded) >= ?")
-        postgres.append("SELECT t.userName AS userName, \(difference("b")) FROM dashboardUserTotal t \(upper.postgres) \(lower.postgres) WHERE \(closedWhere) AND \(newestFolded) >= ?")
-
-        func rows(_ sign: Int, _ conditions: [String]) {
-            let signed = ["1", "cacheHit", "CASE WHEN status >= 400 THEN 1 ELSE 0 END"] + DashboardRollup.userSums
-            let filters = conditions + ["userName IS NOT NULL"] + featureAndModel(filter, &arguments)
-            let sql = "SELECT userName, \(zip(signed, columns).map { "\(sign) * \($0) AS \($1)" }.joined(separator: ", ")), \(sign > 0 ? "timeMs" : "0") AS lastMs FROM request WHERE \(filters.joined(separator: " AND "))"
-            sqlite.append(sql)
-            postgres.append(sql)
-        }
-        arguments += [.int(b), .int(to), .int(to)]
-        rows(1, ["timeMs >= ?", "timeMs < ?", "\(newestFolded) >= ?"])
-        arguments += [.int(a), .int(to), .int(to), .int(b)]
-        rows(1, [unfolded, "+timeMs >= ?", "+timeMs < CASE WHEN \(newestFolded) < ? THEN ? ELSE ? END"])
-        if a != from {
-            arguments += [.int(min(a, from)), .int(max(a, from))]
-            rows(a > from ? 1 : -1, ["timeMs >= ?", "timeMs < ?"])
-        }
-        func wrap(_ parts: [String]) -> String { "(" + parts.joined(separator: "\nUNION ALL\n") + ") AS u" }
-        return (wrap(sqlite), wrap(postgres), arguments)
     }
 
     static func text(_ expression: String) -> String { "CAST(\(expression) AS TEXT)" }
@@ -364,23 +342,11 @@ extension DashboardLedger {
         return totals
     }
 
-    /// Reads a row of the per-user query: `userName`, ``DashboardRollup/userColumns`` and `lastMs`.
-    static func userTotals(_ row: [String?]) throws -> DashboardTotals {
-        var totals = DashboardTotals()
-        totals.requests = Int(try integer(row[1]))
-        totals.cacheHits = Int(try integer(row[2]))
-        totals.errors = Int(try integer(row[3]))
-        totals.cost = StoredMoney.money(micros: try integer(row[4]), femtos: try integer(row[5]))
-        totals.saving = StoredMoney.money(micros: try integer(row[6]), femtos: try integer(row[7]))
-        if let last = row[8], let ms = Int64(last) { totals.lastSeen = Date(unixMilliseconds: ms) }
-        return totals
-    }
-
     /// Requests, tokens by class, spend, savings, errors and last time over the rows a filter selects.
     ///
     /// Call ``refreshDashboardRollups()`` first: whole hours are read from the rollup.
     public func totals(_ filter: DashboardFilter) async throws -> DashboardTotals {
-        let (source, arguments) = Self.source(filter, kind: filter.user == nil ? .hourly : .raw)
+        let (source, arguments) = Self.source(filter, kind: filter.user == nil ? .daily : .raw)
         let sql = "SELECT \(Self.aggregateColumns.map(Self.text).joined(separator: ", ")) FROM \(source)"
         let rows = try await runDashboardQuery(DashboardQuery(sql: sql, arguments: arguments))
         guard let row = rows.first else { return DashboardTotals() }
@@ -401,23 +367,13 @@ extension DashboardLedger {
         let kind: DashboardSourceKind
         switch dimension {
         case .user: kind = .raw
-        case .feature, .model, .errorCode: kind = filter.user == nil ? .hourly : .raw
+        case .feature, .model, .errorCode: kind = filter.user == nil ? .daily : .raw
         case .key, .endpoint: kind = .raw
         }
         let column = dimension.column
-        let query: DashboardQuery
-        let perUser: Bool
-        if dimension == .user, !onlyErrors, let users = Self.userSource(filter) {
-            var arguments = users.arguments
-            // Unordered: the groups are sorted below (and the distribution needs every user anyway).
-            let columns = (DashboardRollup.userColumns.map { "SUM(\($0))" } + ["MAX(lastMs)"]).map(Self.text).joined(separator: ", ")
-            func sql(_ source: String) -> String {
-                "SELECT userName, \(columns) FROM \(source) GROUP BY userName HAVING SUM(requests) > 0"
-                    + (limit == nil ? "" : " ORDER BY SUM(costMicros) * 1000000000 + SUM(costFemtos) DESC, SUM(requests) DESC, userName LIMIT ?")
-            }
-            if let limit { arguments.append(.int(Int64(max(0, limit)))) }
-            query = DashboardQuery(sql: sql(users.sqlite), arguments: arguments, postgres: sql(users.postgres))
-            perUser = true
+        let groups: [DashboardGroup]
+        if dimension == .user, !onlyErrors, let users = try await userGroups(filter) {
+            groups = users
         } else {
             let (source, sourceArguments) = Self.source(filter, kind: kind, onlyErrors: onlyErrors)
             var arguments = sourceArguments
@@ -428,18 +384,17 @@ extension DashboardLedger {
                 sql += " LIMIT ?"
                 arguments.append(.int(Int64(max(0, limit))))
             }
-            query = DashboardQuery(sql: sql, arguments: arguments)
-            perUser = false
-        }
-        let groups = try await runDashboardQuery(query).map { row in
-            DashboardGroup(key: Self.key(row[0]), totals: perUser ? try Self.userTotals(row) : try Self.totals(row, from: 1))
+            groups = try await runDashboardQuery(DashboardQuery(sql: sql, arguments: arguments)).map { row in
+                DashboardGroup(key: Self.key(row[0]), totals: try Self.totals(row, from: 1))
+            }
         }
         // The database orders by an exact (PostgreSQL) or near-exact (SQLite) amount, or not at all; make it exact.
-        return groups.sorted { a, b in
+        let sorted = groups.sorted { a, b in
             if a.totals.cost != b.totals.cost { return a.totals.cost > b.totals.cost }
             if a.totals.requests != b.totals.requests { return a.totals.requests > b.totals.requests }
             return (a.key ?? "") < (b.key ?? "")
         }
+        return limit.map { Array(sorted.prefix(max(0, $0))) } ?? sorted
     }
 
     /// Spend per hour or day, split by model or feature (a stacked series), oldest bucket first.
@@ -447,7 +402,7 @@ extension DashboardLedger {
     /// Call ``refreshDashboardRollups()`` first.
     public func series(_ filter: DashboardFilter, bucket: DashboardBucket, stackBy dimension: DashboardDimension) async throws -> [DashboardSeriesPoint] {
         let hourly = filter.user == nil && [.feature, .model, .errorCode].contains(dimension)
-        let (source, arguments) = Self.source(filter, kind: hourly ? .hourly : .raw)
+        let (source, arguments) = Self.source(filter, kind: !hourly ? .raw : bucket == .day ? .daily : .hourly)
         let width = bucket.milliseconds
         let column = dimension.column
         let sql = """
@@ -476,7 +431,7 @@ extension DashboardLedger {
             for _ in 0..<3 { arguments += [.int(range.from.unixMilliseconds), .int(range.to.unixMilliseconds)] }
         }
         let cuts = ranges.flatMap { [$0.from.unixMilliseconds, $0.to.unixMilliseconds] }
-        let (source, sourceArguments) = Self.source(filter.over(low, high), kind: filter.user == nil ? .hourly : .raw, cuts: cuts)
+        let (source, sourceArguments) = Self.source(filter.over(low, high), kind: filter.user == nil ? .daily : .raw, cuts: cuts)
         let sql = "SELECT \(columns.joined(separator: ", ")) FROM \(source)"
         let row = try await runDashboardQuery(DashboardQuery(sql: sql, arguments: arguments + sourceArguments)).first ?? []
         return try ranges.enumerated().map { index, range in
@@ -495,12 +450,17 @@ extension DashboardLedger {
             arguments.append(.text(value))
         }
         if onlyErrors { conditions.append("status >= 400") }
-        let condition = "WHERE " + conditions.joined(separator: " AND ")
         let columns = ["id", "timeMs", "keyID", "userName", "feature", "endpoint", "modelRequested", "modelServed", "status", "errorCode"]
             + ["costMicros", "costFemtos", "inputTokens", "outputTokens", "cachedInputTokens", "cacheHit", "latencyMicros"]
         // `request.` names the integer columns, not the text ones of the select list (PostgreSQL would sort those, without the index).
-        let sql = "SELECT \(columns.map(Self.text).joined(separator: ", ")) FROM request \(condition) ORDER BY request.timeMs DESC, request.id DESC LIMIT \(max(0, limit))"
-        return try await runDashboardQuery(DashboardQuery(sql: sql, arguments: arguments)).map { row in
+        func sql(_ table: String) -> String {
+            "SELECT \(columns.map(Self.text).joined(separator: ", ")) FROM \(table) WHERE \(conditions.joined(separator: " AND ")) ORDER BY request.timeMs DESC, request.id DESC LIMIT \(max(0, limit))"
+        }
+        // Refusals: SQLite's planner would walk a model's or feature's rows, most of which succeeded;
+        // the partial index of failed rows holds user, feature and model. PostgreSQL's statistics
+        // choose it without being told.
+        let query = DashboardQuery(sql: sql(onlyErrors ? "request INDEXED BY request_failed_timeMs" : "request"), arguments: arguments, postgres: sql("request"))
+        return try await runDashboardQuery(query).map { row in
             func int(_ i: Int) throws -> Int { Int(try Self.integer(row[i])) }
             return RequestRecord(
                 id: Int64(try Self.integer(row[0])), time: Date(unixMilliseconds: Int64(try Self.integer(row[1]))), keyID: row[2], user: row[3],
@@ -512,5 +472,6 @@ extension DashboardLedger {
     }
 }
 
-/// Which rollup a dashboard query may read whole buckets from.
-enum DashboardSourceKind { case raw, hourly }
+/// Which rollups a dashboard query may read whole buckets from: none (`request` only), hours, or
+/// days and hours (for sums whose grouping does not need hours).
+enum DashboardSourceKind { case raw, hourly, daily }

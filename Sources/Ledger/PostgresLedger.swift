@@ -17,6 +17,8 @@ public final class PostgresLedger: LedgerStore {
     public let client: PostgresClient
     let logger: Logger
     public var backend: String { "postgres" }
+    /// The dashboard's per-user sums of past day boundaries.
+    public let dashboardCache = DashboardCumulativeCache()
 
     /// Creates the ledger for a server. No connection is made until ``run()`` runs.
     public init(host: String, port: Int, user: String, password: String?, database: String, logger: Logger) {

@@ -13,6 +13,8 @@ public final class SQLiteLedger: LedgerStore {
     let pool: DatabasePool
     public let path: String
     public var backend: String { "sqlite" }
+    /// The dashboard's per-user sums of past day boundaries.
+    public let dashboardCache = DashboardCumulativeCache()
 
     /// Opens (creating if needed) the ledger file at `path`. Call ``migrate()`` before use.
     public init(path: String) throws {

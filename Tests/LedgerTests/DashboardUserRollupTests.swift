@@ -78,4 +78,43 @@ struct DashboardUserRollupTests {
             try await self.check(ledger, records + [late], "with a future row")
         }
     }
+
+    /// `cum(A)` of a past day boundary is read once and kept while rows arrive in time order; a row
+    /// of an earlier day (another instance's clock, a retried write) makes the fold start a new late
+    /// generation, and the next read runs the seeks again. Every answer matches the rows.
+    @Test(arguments: Backend.available)
+    func cumulativeSumsAreKeptUntilALateRowArrives(_ backend: Backend) async throws {
+        let records = DashboardTraffic.records(count: 600, days: 30, now: Self.now, seed: 11).sorted { $0.time < $1.time }
+        var today = records[5]
+        today.time = Self.now.addingTimeInterval(-60)
+        today.user = "user3"
+        var old = records[7]
+        old.time = Self.at(days: 25, hours: 3)
+        old.user = "user3"
+        try await backend.withLedger { [today, old] store in
+            let ledger = try #require(store as? any DashboardLedger)
+            try await ledger.settle(records)
+            try await ledger.refreshDashboardRollups()
+            let filter = DashboardFilter(from: Self.at(days: 20), to: Self.now)
+            func check(_ rows: [RequestRecord], _ note: String) async throws {
+                let groups = try await ledger.breakdown(filter, by: .user)
+                let got = Dictionary(uniqueKeysWithValues: groups.map { ($0.key ?? "-", ExpectedTotals($0.totals)) })
+                #expect(got == Self.expected(rows, filter), "\(note)")
+            }
+            try await check(records, "first read")
+            #expect(ledger.dashboardCache.lookups.misses == 1)
+
+            try await ledger.settle([today])
+            try await check(records + [today], "a new row, not folded yet")
+            try await ledger.refreshDashboardRollups()
+            try await check(records + [today], "a new row of the newest day, folded")
+            #expect(ledger.dashboardCache.lookups.misses == 1, "rows in time order keep cum(A)")
+            #expect(ledger.dashboardCache.lookups.hits == 2)
+
+            try await ledger.settle([old])
+            try await ledger.refreshDashboardRollups()
+            try await check(records + [today, old], "a row of an earlier day, folded")
+            #expect(ledger.dashboardCache.lookups.misses == 2, "a late row starts a new generation")
+        }
+    }
 }

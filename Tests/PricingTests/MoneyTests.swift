@@ -71,4 +71,17 @@ struct MoneyTests {
         #expect(money.exactString == "0.000000125")
         #expect(money.doubleValue == 1.25e-7)
     }
+
+    /// `doubleValue` is within one part in 10^15 of the decimal, for small, large, negative and
+    /// past-`Int64` amounts (the fast conversion splits an `Int128` in two halves).
+    @Test(arguments: [
+        "0", "0.000000000000000000001", "0.000000125", "0.0000089", "0.0092233720368547758", "1234.5",
+        "-0.000001", "-98765.432109876543210987", "1000000000000.000000000000000000001", "170141183460469.231731687303715884105",
+    ])
+    func doubleValueMatchesTheDecimal(text: String) throws {
+        let money = try Money(exactly: text)
+        let expected = try #require(Double(text))
+        #expect(abs(money.doubleValue - expected) <= abs(expected) * 1e-15)
+        #expect((money.doubleValue < 0) == (expected < 0))
+    }
 }

@@ -89,7 +89,8 @@ struct DashboardSnapshot: Sendable {
     func promptCacheSavings(catalog: Catalog) -> Money {
         var total = Money.zero
         for group in models {
-            guard let name = group.key, let price = try? catalog.model(named: name), let input = price.baseRate(.input) else { continue }
+            // `find`, not `model(named:)`: a miss must not rank the whole catalog for suggestions.
+            guard let name = group.key, let price = catalog.find(name), let input = price.baseRate(.input) else { continue }
             for tokenClass in [TokenClass.cachedInput, .cacheWrite, .cacheWrite1h] {
                 let tokens = group.totals[tokenClass]
                 guard tokens > 0, let rate = price.baseRate(tokenClass) else { continue }
