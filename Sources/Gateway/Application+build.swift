@@ -33,7 +33,7 @@ public func buildApplication(_ gateway: Gateway, services: [any Service] = [], o
     var app = Application(
         router: router,
         configuration: ApplicationConfiguration(address: .hostname(gateway.config.host, port: gateway.config.port), serverName: nil),
-        services: services + [gateway.writer],
+        services: services + [gateway.writer] + gateway.dashboardServices,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
         logger: gateway.logger
     )

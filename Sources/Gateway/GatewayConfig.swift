@@ -43,6 +43,9 @@ public struct GatewayConfig: Sendable {
     /// With PostgreSQL, reservations older than this are recovered at start (other instances may hold younger ones);
     /// nil means the upstream timeout plus a minute. SQLite recovers every open reservation.
     public var recoveryGrace: Duration?
+    /// How often the dashboard's rollups are folded and its overview's per-user sums read in the
+    /// background (when the dashboard is on); nil turns that off, and pages do the work themselves.
+    public var dashboardWarmInterval: Duration? = .seconds(60)
 
     /// One upstream provider.
     public struct Upstream: Sendable, Hashable {
@@ -171,6 +174,10 @@ public struct GatewayConfig: Sendable {
         config.logContent = try root.bool("log_content") ?? false
         if let seconds = try root.double("key_cache_seconds") { config.keyCacheTTL = .milliseconds(Int64(seconds * 1000)) }
         if let seconds = try root.double("recovery_grace_seconds") { config.recoveryGrace = .milliseconds(Int64(seconds * 1000)) }
+        if let seconds = try root.double("dashboard_warm_seconds") {
+            guard seconds >= 0 else { throw root.problem("dashboard_warm_seconds", "expected seconds between background passes (0 turns them off), found \(seconds)") }
+            config.dashboardWarmInterval = seconds == 0 ? nil : .milliseconds(Int64(seconds * 1000))
+        }
         for upstream in try root.sequence("upstreams") {
             let kindText = try upstream.string("kind")
             guard let kind = Upstream.Kind(rawValue: kindText) else { throw upstream.problem("kind", "expected openai or anthropic, found '\(kindText)'") }

@@ -28,6 +28,7 @@ struct ConfigTests {
         ("upstreams:\n  - {name: a, kind: azure, base_url: 'http://x', models: ['*']}\n", "line 2", "kind"),
         ("upstreams:\n  - {name: a, kind: openai, base_url: 'http://x'}\n", "line 2", "models"),
         ("cache:\n  ttl: 5\n", "line 2", "ttl"),
+        ("dashboard_warm_seconds: -1\n", "line 1", "dashboard_warm_seconds"),
     ])
     func mistakesNameTheirLineAndField(yaml: String, line: String, field: String) {
         do {
@@ -37,6 +38,12 @@ struct ConfigTests {
             #expect(error.description.contains("bad.yaml"), "\(error)")
             #expect(error.description.contains(field), "\(error)")
         }
+    }
+
+    @Test func dashboardBackgroundPassDefaultsToAMinuteAndZeroTurnsItOff() throws {
+        #expect(try GatewayConfig.parse("listen: {port: 8080}\n", file: "a.yaml").dashboardWarmInterval == .seconds(60))
+        #expect(try GatewayConfig.parse("dashboard_warm_seconds: 5\n", file: "b.yaml").dashboardWarmInterval == .seconds(5))
+        #expect(try GatewayConfig.parse("dashboard_warm_seconds: 0\n", file: "c.yaml").dashboardWarmInterval == nil)
     }
 
     @Test(arguments: [("gpt-*", "gpt-4o", true), ("gpt-*", "o3", false), ("claude-?-*", "claude-3-opus", true), ("*mini", "gpt-4o-mini", true), ("o3", "o3-mini", false)])

@@ -169,6 +169,35 @@ struct DashboardTests {
         }
     }
 
+    /// The background pass folds the ledger and reads the overview's per-user sums, so the page
+    /// reuses them instead of running the seeks; its numbers stay the ledger's.
+    @Test(arguments: Backend.available)
+    func backgroundPassPreparesTheOverview(_ backend: Backend) async throws {
+        try await Harness.run(backend, configure: { $0.dashboardWarmInterval = .milliseconds(100) }) { h in
+            try await Self.seed(h)
+            let ledger = try #require(h.ledger as? any DashboardLedger)
+            // Wait for passes that saw every seeded row: a pass that folded part of them sees the
+            // rest as late rows (they are in random time order) and reads its sums again.
+            let deadline = Date().addingTimeInterval(30)
+            var settled = ledger.dashboardCache.lookups.misses
+            while Date() < deadline {
+                try await Task.sleep(for: .milliseconds(500))
+                let misses = ledger.dashboardCache.lookups.misses
+                if misses == settled, ledger.dashboardCache.count >= 2 { break }
+                settled = misses
+            }
+            #expect(ledger.dashboardCache.count >= 2, "the periods' day boundaries were read")
+            let before = ledger.dashboardCache.lookups
+            let page = try await Self.get(h, "/dashboard")
+            #expect(page.status == 200)
+            let after = ledger.dashboardCache.lookups
+            #expect(after.hits > before.hits)
+            #expect(after.misses == before.misses, "no seeks on the page")
+            let inPeriod = try await h.rows().filter { $0.milliseconds >= Self.periodStart }
+            #expect(Self.attribute(page.body, id: "tile-period", "data-usd") == ExpectedTotals(inPeriod).cost.exactString)
+        }
+    }
+
     @Test(arguments: Backend.available)
     func userAndFeaturePagesShowTheirOwnRequests(_ backend: Backend) async throws {
         try await Harness.run(backend) { h in

@@ -53,6 +53,8 @@ struct Harness: Sendable {
         config.keyCacheTTL = .zero
         config.adminKeyEnv = "TOKENOMICS_ADMIN_KEY"
         config.ledgerFlushInterval = .milliseconds(10)
+        // The dashboard's background pass has its own test; elsewhere it would only add load.
+        config.dashboardWarmInterval = nil
         return config
     }
 

@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import Ledger
 import NIOCore
+import ServiceLifecycle
 
 extension Gateway {
     /// Mounts the dashboard: `GET /dashboard`, `/dashboard/user/NAME`, `/dashboard/feature/NAME`
@@ -23,6 +24,13 @@ extension Gateway {
         router.post("/dashboard/logout") { _, _ in
             Response(status: .seeOther, headers: [.location: "/dashboard", .setCookie: DashboardAuth.clearCookie, .cacheControl: "no-store"])
         }
+    }
+
+    /// The dashboard's background pass (``DashboardWarmer``), when the dashboard is on and the
+    /// ledger has dashboard queries.
+    var dashboardServices: [any Service] {
+        guard dashboardAdminKey != nil, let interval = config.dashboardWarmInterval, let ledger = ledger as? any DashboardLedger else { return [] }
+        return [DashboardWarmer(ledger: ledger, interval: interval, logger: logger)]
     }
 
     static func pathValue(_ raw: String?) -> String {
