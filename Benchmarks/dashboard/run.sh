@@ -72,8 +72,25 @@ PAGES=(
     "/dashboard/feature/chat"
 )
 
+# The gateway's background pass (dashboard_warm_seconds, default 60 s) folds the ledger and reads
+# the overview's per-user sums; wait for its first pass, as on a dashboard kept open.
+wait_for_warm_pass() {
+    for _ in $(seq 1 7200); do
+        local passes
+        passes=$(curl -s "http://127.0.0.1:$PORT/metrics" | awk '/^tokenomics_dashboard_warm_passes_total/ {print $2}')
+        if [ -n "$passes" ] && [ "${passes%.*}" -ge 1 ]; then
+            echo "$1: first background pass: $(curl -s "http://127.0.0.1:$PORT/metrics" | awk '/^tokenomics_dashboard_warm_seconds_sum/ {print $2}') s" >>"$WORK/load.txt"
+            return 0
+        fi
+        sleep 0.5
+    done
+    echo "no background pass within an hour" >&2
+    exit 1
+}
+
 time_pages() {
     local backend=$1
+    wait_for_warm_pass "$backend"
     echo "$backend: load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$WORK/load.txt"
     for page in "${PAGES[@]}"; do
         local url="http://127.0.0.1:$PORT$page"

@@ -45,6 +45,11 @@ enum GatewayMetrics {
         Recorder(label: "tokenomics_upstream_latency_seconds", dimensions: [("upstream", upstream)], aggregate: true).record(seconds)
     }
 
+    static func dashboardWarmPass(seconds: Double) {
+        Counter(label: "tokenomics_dashboard_warm_passes_total").increment()
+        Recorder(label: "tokenomics_dashboard_warm_seconds", aggregate: true).record(seconds)
+    }
+
     static func upstreamFailure(upstream: String, reason: String) {
         Counter(label: "tokenomics_upstream_failures_total", dimensions: [("upstream", upstream), ("reason", reason)]).increment()
     }

@@ -39,10 +39,8 @@ extension SQLiteLedger {
 }
 
 extension PostgresLedger: DashboardLedger {
-    /// Runs a dashboard query on a pooled connection, in a transaction without JIT compilation (it
-    /// costs more than these queries take) and without parallel workers:
-    /// the planner cannot see how few rows `id > (SELECT lastRequestID …)` selects, and starting
-    /// workers for them costs more than the whole query.
+    /// Runs a dashboard query on a pooled connection, in a transaction with the dashboard's planner
+    /// settings (``dashboardSettings``).
     public func runDashboardQuery(_ query: DashboardQuery) async throws -> [[String?]] {
         var binds = PostgresBindings(capacity: query.arguments.count)
         for argument in query.arguments {
@@ -54,10 +52,7 @@ extension PostgresLedger: DashboardLedger {
         let sql = query.postgresSQL
         let logger = self.logger
         return try await transaction("dashboard query") { connection in
-            try await connection.query("SET LOCAL max_parallel_workers_per_gather = 0", logger: logger)
-            try await connection.query("SET LOCAL jit = off", logger: logger)
-            // Memoize never hits on these per-user seeks (one per user) and only adds work.
-            try await connection.query("SET LOCAL enable_memoize = off", logger: logger)
+            try await connection.query(PostgresLedger.dashboardSettings, logger: logger)
             var result: [[String?]] = []
             for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger) {
                 var values: [String?] = []
@@ -71,6 +66,14 @@ extension PostgresLedger: DashboardLedger {
 }
 
 extension PostgresLedger {
+    /// The dashboard's planner settings for one transaction, in one round trip: no JIT compilation
+    /// (it costs more than these queries take), no parallel workers (the planner cannot see how few
+    /// rows `id > (SELECT lastRequestID …)` selects, and starting workers costs more than the whole
+    /// query), no memoize (it never hits on the per-user seeks, one per user, and only adds work).
+    static let dashboardSettings: PostgresQuery = """
+        SELECT set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true), set_config('enable_memoize', 'off', true)
+        """
+
     public func runDashboardIntegerQuery(_ query: DashboardQuery, width: Int) async throws -> DashboardIntegerRows {
         var binds = PostgresBindings(capacity: query.arguments.count)
         for argument in query.arguments {
@@ -82,10 +85,7 @@ extension PostgresLedger {
         let sql = query.postgresSQL
         let logger = self.logger
         return try await transaction("dashboard query") { connection in
-            try await connection.query("SET LOCAL max_parallel_workers_per_gather = 0", logger: logger)
-            try await connection.query("SET LOCAL jit = off", logger: logger)
-            // Memoize never hits on these per-user seeks (one per user) and only adds work.
-            try await connection.query("SET LOCAL enable_memoize = off", logger: logger)
+            try await connection.query(PostgresLedger.dashboardSettings, logger: logger)
             var result = DashboardIntegerRows(width: width)
             for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger) {
                 guard row.count == width + 1 else { throw LedgerError.corrupt(table: "dashboard", field: "columns", value: "\(row.count)") }
@@ -105,13 +105,16 @@ extension SQLiteLedger {
     /// Folds new request rows into the rollups; SQLite's single writer makes every id up to `MAX(id)` final.
     public func refreshDashboardRollups() async throws {
         while true {
+            let ready = dashboardCache.rollupTablesReady
             let more = try await write("dashboard rollup") { db -> Bool in
-                for sql in DashboardRollup.create { try db.execute(sql: sql) }
+                if !ready {
+                    for sql in DashboardRollup.create { try db.execute(sql: sql) }
+                }
                 guard let last = try Int64.fetchOne(db, sql: "SELECT lastRequestID FROM dashboardFold WHERE id = 1") else {
                     for sql in DashboardRollup.reset { try db.execute(sql: sql) }
                     return true
                 }
-                try db.execute(sql: DashboardRollup.backfillDays)
+                if !ready { try db.execute(sql: DashboardRollup.backfillDays) }
                 let top = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM request") ?? 0
                 guard top > last else { return false }
                 let upper = min(top, last + DashboardRollup.chunk)
@@ -120,6 +123,7 @@ extension SQLiteLedger {
                 }
                 return upper < top
             }
+            dashboardCache.rollupTablesReady = true
             if !more { return }
         }
     }
@@ -133,20 +137,25 @@ extension PostgresLedger {
     /// row committed later with a smaller id cannot be skipped. An advisory lock serialises gateway instances.
     public func refreshDashboardRollups() async throws {
         let logger = self.logger
-        let top: Int64 = try await transaction("dashboard rollup") { connection in
+        let ready = dashboardCache.rollupTablesReady
+        let (top, last): (Int64, Int64) = try await transaction("dashboard rollup") { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(72420002)", logger: logger)
-            for sql in DashboardRollup.create { try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger) }
-            var folded = false
-            for try await _ in try await connection.query("SELECT lastRequestID FROM dashboardFold WHERE id = 1", logger: logger).decode(Int64.self) { folded = true }
-            if !folded {
+            if !ready {
+                for sql in DashboardRollup.create { try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger) }
+            }
+            var last: Int64?
+            for try await value in try await connection.query("SELECT lastRequestID FROM dashboardFold WHERE id = 1", logger: logger).decode(Int64.self) { last = value }
+            if last == nil {
                 for sql in DashboardRollup.reset { try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger) }
             }
-            try await connection.query(PostgresQuery(unsafeSQL: DashboardRollup.backfillDays), logger: logger)
+            if !ready { try await connection.query(PostgresQuery(unsafeSQL: DashboardRollup.backfillDays), logger: logger) }
             try await connection.query("LOCK TABLE request IN SHARE MODE", logger: logger)
             var top: Int64 = 0
             for try await value in try await connection.query("SELECT COALESCE(MAX(id), 0) FROM request", logger: logger).decode(Int64.self) { top = value }
-            return top
+            return (top, last ?? 0)
         }
+        dashboardCache.rollupTablesReady = true
+        guard top > last else { return }
         while true {
             let more: Bool = try await transaction("dashboard rollup") { connection in
                 try await connection.query("SELECT pg_advisory_xact_lock(72420002)", logger: logger)

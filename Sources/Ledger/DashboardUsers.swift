@@ -71,16 +71,16 @@ enum DashboardUsers {
         let totals = "SELECT t.userName, 1, \((columns + ["lastMs"]).map { "t.\($0)" }.joined(separator: ", ")) FROM dashboardUserTotal t"
             + " WHERE t.dimension = ? AND t.subject = ? AND t.lastMs >= ? AND \(DashboardLedgerSQL.newestFolded) < ?"
         var raw: [String] = []
-        func rows(_ sign: Int, _ conditions: [String]) {
+        func rows(_ sign: Int, _ conditions: [String], byID: Bool = false) {
             let signed = ["1", "cacheHit", "CASE WHEN status >= 400 THEN 1 ELSE 0 END"] + DashboardRollup.userSums
-            let filters = conditions + ["userName IS NOT NULL"] + DashboardLedgerSQL.featureAndModel(filter, &arguments)
+            let filters = conditions + ["userName IS NOT NULL"] + DashboardLedgerSQL.featureAndModel(filter, byID: byID, &arguments)
             raw.append("SELECT userName, \(zip(signed, columns).map { "\(sign) * \($0) AS \($1)" }.joined(separator: ", ")), \(sign > 0 ? "timeMs" : "0") AS lastMs FROM request WHERE \(filters.joined(separator: " AND "))")
         }
         let newest = DashboardLedgerSQL.newestFolded
         arguments += [.int(plan.b), .int(plan.to), .int(plan.to)]
         rows(1, ["timeMs >= ?", "timeMs < ?", "\(newest) >= ?"])
         arguments += [.int(plan.a), .int(plan.to), .int(plan.to), .int(plan.b)]
-        rows(1, [DashboardLedgerSQL.unfolded, "+timeMs >= ?", "+timeMs < CASE WHEN \(newest) < ? THEN ? ELSE ? END"])
+        rows(1, [DashboardLedgerSQL.unfolded, "+timeMs >= ?", "+timeMs < CASE WHEN \(newest) < ? THEN ? ELSE ? END"], byID: true)
         if plan.a != plan.from {
             arguments += [.int(min(plan.a, plan.from)), .int(max(plan.a, plan.from))]
             rows(plan.a > plan.from ? 1 : -1, ["timeMs >= ?", "timeMs < ?"])
@@ -144,10 +144,18 @@ public final class DashboardCumulativeCache: Sendable {
     }
 
     private let state = Mutex(State())
+    private let tablesReady = Atomic<Bool>(false)
     /// Bounds kept at most (least recently used first out).
     let capacity: Int
 
-    public init(capacity: Int = 24) { self.capacity = capacity }
+    /// Whether this store has created the rollup tables (and filled `dashboardDay` from
+    /// `dashboardHour` where needed), so a refresh can skip those statements.
+    var rollupTablesReady: Bool {
+        get { tablesReady.load(ordering: .acquiring) }
+        set { tablesReady.store(newValue, ordering: .releasing) }
+    }
+
+    public init(capacity: Int = 32) { self.capacity = capacity }
 
     func entry(_ key: Key, generation: Int64) -> Entry? {
         state.withLock { state in

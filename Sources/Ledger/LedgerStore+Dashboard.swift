@@ -83,14 +83,16 @@ enum DashboardLedgerSQL {
     static var newestFolded: String { "(SELECT maxTimeMs FROM dashboardFold WHERE id = 1)" }
 
     /// The `feature = ?` and `modelServed = ?` conditions of a filter, appending their arguments.
-    static func featureAndModel(_ filter: DashboardFilter, _ arguments: inout [DashboardQuery.Argument]) -> [String] {
+    ///
+    /// - Parameter byID: as in ``DashboardLedger/rowConditions(_:onlyErrors:byID:_:)``.
+    static func featureAndModel(_ filter: DashboardFilter, byID: Bool = false, _ arguments: inout [DashboardQuery.Argument]) -> [String] {
         var conditions: [String] = []
         if let feature = filter.feature {
-            conditions.append("feature = ?")
+            conditions.append(byID ? "(feature || '') = ?" : "feature = ?")
             arguments.append(.text(feature))
         }
         if let model = filter.model {
-            conditions.append("modelServed = ?")
+            conditions.append(byID ? "(modelServed || '') = ?" : "modelServed = ?")
             arguments.append(.text(model))
         }
         return conditions
@@ -242,14 +244,18 @@ extension DashboardLedger {
     static var unfolded: String { DashboardLedgerSQL.unfolded }
 
     /// Conditions on `request` rows for a filter's user, feature and model and `onlyErrors`.
-    static func rowConditions(_ filter: DashboardFilter, onlyErrors: Bool, _ arguments: inout [DashboardQuery.Argument]) -> [String] {
+    ///
+    /// - Parameter byID: the rows are read by id (those written since the fold): the conditions
+    ///   are written so that no index can serve them, since a planner that cannot see how few rows
+    ///   `id > (SELECT lastRequestID …)` selects would otherwise walk a whole feature's or model's rows.
+    static func rowConditions(_ filter: DashboardFilter, onlyErrors: Bool, byID: Bool = false, _ arguments: inout [DashboardQuery.Argument]) -> [String] {
         var conditions: [String] = []
         for (column, value) in [("userName", filter.user), ("feature", filter.feature), ("modelServed", filter.model)] {
             guard let value else { continue }
-            conditions.append("\(column) = ?")
+            conditions.append(byID ? "(\(column) || '') = ?" : "\(column) = ?")
             arguments.append(.text(value))
         }
-        if onlyErrors { conditions.append("status >= 400") }
+        if onlyErrors { conditions.append(byID ? "(status + 0) >= 400" : "status >= 400") }
         return conditions
     }
 
@@ -308,7 +314,7 @@ extension DashboardLedger {
         if !folded.isEmpty {
             // `+timeMs`: the planner must read these few rows by id, not the range by time.
             let within = ranges("+timeMs", folded, &arguments)
-            parts.append(rawRows([unfolded, within] + rowConditions(filter, onlyErrors: onlyErrors, &arguments)))
+            parts.append(rawRows([unfolded, within] + rowConditions(filter, onlyErrors: onlyErrors, byID: true, &arguments)))
         }
         if !raw.isEmpty {
             let within = ranges("timeMs", raw, &arguments)
