@@ -4,31 +4,16 @@ import PostgresNIO
 extension SQLiteLedger: DashboardLedger {
     /// Runs a dashboard query on a reader connection (WAL: it never blocks the gateway's writes).
     public func runDashboardQuery(_ query: DashboardQuery) async throws -> [[String?]] {
-        let arguments = StatementArguments(query.arguments.map { argument -> (any DatabaseValueConvertible)? in
-            switch argument {
-            case .int(let value): value
-            case .text(let value): value
-            }
-        })
-        return try await read("dashboard query") { db in
-            try Row.fetchAll(db, sql: query.sql, arguments: arguments).map { row in
-                (0..<row.count).map { row[$0] as String? }
-            }
+        try await readDashboard(query) { rows in
+            var result: [[String?]] = []
+            while let row = try rows.next() { result.append((0..<row.count).map { row[$0] as String? }) }
+            return result
         }
     }
-}
 
-extension SQLiteLedger {
     public func runDashboardIntegerQuery(_ query: DashboardQuery, width: Int) async throws -> DashboardIntegerRows {
-        let arguments = StatementArguments(query.arguments.map { argument -> (any DatabaseValueConvertible)? in
-            switch argument {
-            case .int(let value): value
-            case .text(let value): value
-            }
-        })
-        return try await read("dashboard query") { db in
+        try await readDashboard(query) { rows in
             var result = DashboardIntegerRows(width: width)
-            let rows = try Row.fetchCursor(db, sql: query.sql, arguments: arguments)
             while let row = try rows.next() {
                 guard row.count == width + 1 else { throw LedgerError.corrupt(table: "dashboard", field: "columns", value: "\(row.count)") }
                 result.append(key: row[0], integers: (1...width).lazy.map { row[$0] as Int64 })
@@ -36,36 +21,20 @@ extension SQLiteLedger {
             return result
         }
     }
-}
 
-extension PostgresLedger: DashboardLedger {
-    /// Runs a dashboard query on a pooled connection, in a transaction with the dashboard's planner
-    /// settings (``dashboardSettings``).
-    public func runDashboardQuery(_ query: DashboardQuery) async throws -> [[String?]] {
-        var binds = PostgresBindings(capacity: query.arguments.count)
-        for argument in query.arguments {
+    /// Runs a query on a reader connection and hands its rows to `read`.
+    private func readDashboard<T: Sendable>(_ query: DashboardQuery, _ read: @escaping @Sendable (RowCursor) throws -> T) async throws -> T {
+        let arguments = StatementArguments(query.arguments.map { argument -> (any DatabaseValueConvertible)? in
             switch argument {
-            case .int(let value): binds.append(value)
-            case .text(let value): binds.append(value)
+            case .int(let value): value
+            case .text(let value): value
             }
-        }
-        let sql = query.postgresSQL
-        let logger = self.logger
-        return try await transaction("dashboard query") { connection in
-            try await connection.query(PostgresLedger.dashboardSettings, logger: logger)
-            var result: [[String?]] = []
-            for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger) {
-                var values: [String?] = []
-                values.reserveCapacity(row.count)
-                for cell in row { values.append(try cell.decode(String?.self)) }
-                result.append(values)
-            }
-            return result
-        }
+        })
+        return try await self.read("dashboard query") { db in try read(try Row.fetchCursor(db, sql: query.sql, arguments: arguments)) }
     }
 }
 
-extension PostgresLedger {
+extension PostgresLedger: DashboardLedger {
     /// The dashboard's planner settings for one transaction, in one round trip: no JIT compilation
     /// (it costs more than these queries take), no parallel workers (the planner cannot see how few
     /// rows `id > (SELECT lastRequestID …)` selects, and starting workers costs more than the whole
@@ -74,7 +43,31 @@ extension PostgresLedger {
         SELECT set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true), set_config('enable_memoize', 'off', true)
         """
 
+    /// Runs a dashboard query on a pooled connection, in a transaction with the dashboard's planner
+    /// settings (``dashboardSettings``).
+    public func runDashboardQuery(_ query: DashboardQuery) async throws -> [[String?]] {
+        try await readDashboard(query, into: []) { result, row in
+            var values: [String?] = []
+            values.reserveCapacity(row.count)
+            for cell in row { values.append(try cell.decode(String?.self)) }
+            result.append(values)
+        }
+    }
+
     public func runDashboardIntegerQuery(_ query: DashboardQuery, width: Int) async throws -> DashboardIntegerRows {
+        try await readDashboard(query, into: DashboardIntegerRows(width: width)) { result, row in
+            guard row.count == width + 1 else { throw LedgerError.corrupt(table: "dashboard", field: "columns", value: "\(row.count)") }
+            var cells = row.makeIterator()
+            let key = try cells.next()?.decode(String?.self) ?? nil
+            var integers: [Int64] = []
+            integers.reserveCapacity(width)
+            while let cell = cells.next() { integers.append(try cell.decode(Int64.self)) }
+            result.append(key: key, integers: integers)
+        }
+    }
+
+    /// Runs a query in a dashboard transaction, folding its rows into `initial` with `add`.
+    private func readDashboard<T: Sendable>(_ query: DashboardQuery, into initial: T, _ add: @escaping @Sendable (inout T, PostgresRow) throws -> Void) async throws -> T {
         var binds = PostgresBindings(capacity: query.arguments.count)
         for argument in query.arguments {
             switch argument {
@@ -86,16 +79,8 @@ extension PostgresLedger {
         let logger = self.logger
         return try await transaction("dashboard query") { connection in
             try await connection.query(PostgresLedger.dashboardSettings, logger: logger)
-            var result = DashboardIntegerRows(width: width)
-            for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger) {
-                guard row.count == width + 1 else { throw LedgerError.corrupt(table: "dashboard", field: "columns", value: "\(row.count)") }
-                var cells = row.makeIterator()
-                let key = try cells.next()?.decode(String?.self) ?? nil
-                var integers: [Int64] = []
-                integers.reserveCapacity(width)
-                while let cell = cells.next() { integers.append(try cell.decode(Int64.self)) }
-                result.append(key: key, integers: integers)
-            }
+            var result = initial
+            for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger) { try add(&result, row) }
             return result
         }
     }
