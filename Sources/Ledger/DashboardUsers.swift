@@ -120,7 +120,7 @@ enum DashboardUsers {
 /// `cum(X)` per user for recent bounds, each valid for one late generation (see ``DashboardUsers``).
 ///
 /// Shared by the requests of one ledger store; a handful of bounds (one per period, filter and
-/// day) at a few megabytes each at 20,000 users.
+/// day) at about 3 MB each at 20,000 users, bounded by ``capacity`` and ``maximumRows``.
 public final class DashboardCumulativeCache: Sendable {
     struct Key: Hashable {
         var dimension: String
@@ -129,7 +129,7 @@ public final class DashboardCumulativeCache: Sendable {
     }
 
     /// One bound's rows with an index by user.
-    struct Entry: Sendable {
+    struct Entry: Sendable, Equatable {
         var generation: Int64
         var rows: DashboardIntegerRows
         var index: [String: Int]
@@ -145,8 +145,10 @@ public final class DashboardCumulativeCache: Sendable {
 
     private let state = Mutex(State())
     private let tablesReady = Atomic<Bool>(false)
-    /// Bounds kept at most (least recently used first out).
+    /// Bounds kept at most, and user rows kept at most over all bounds (about 150 bytes each);
+    /// the least recently used bound goes first.
     let capacity: Int
+    let maximumRows: Int
 
     /// Whether this store has created the rollup tables (and filled `dashboardDay` from
     /// `dashboardHour` where needed), so a refresh can skip those statements.
@@ -155,7 +157,10 @@ public final class DashboardCumulativeCache: Sendable {
         set { tablesReady.store(newValue, ordering: .releasing) }
     }
 
-    public init(capacity: Int = 32) { self.capacity = capacity }
+    public init(capacity: Int = 32, maximumRows: Int = 1_000_000) {
+        self.capacity = capacity
+        self.maximumRows = maximumRows
+    }
 
     func entry(_ key: Key, generation: Int64) -> Entry? {
         state.withLock { state in
@@ -180,10 +185,13 @@ public final class DashboardCumulativeCache: Sendable {
             state.clock += 1
             let entry = Entry(generation: generation, rows: rows, index: index, used: state.clock)
             state.entries = state.entries.filter { $0.value.generation == generation }
-            if state.entries[key] == nil, state.entries.count >= capacity,
-                let oldest = state.entries.min(by: { $0.value.used < $1.value.used })?.key
+            state.entries[key] = nil
+            var rows = state.entries.values.reduce(0) { $0 + $1.rows.count }
+            while !state.entries.isEmpty, state.entries.count >= capacity || rows + entry.rows.count > maximumRows,
+                let oldest = state.entries.min(by: { $0.value.used < $1.value.used })
             {
-                state.entries[oldest] = nil
+                rows -= oldest.value.rows.count
+                state.entries[oldest.key] = nil
             }
             state.entries[key] = entry
             return entry
