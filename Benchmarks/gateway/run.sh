@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Gateway benchmark: wrk against nginx serving an OpenAI-shaped answer, directly, through the
 # Tokenomics gateway (SQLite ledger, a budget on the key) and through LiteLLM proxy, in one run.
-# Prints added latency (p50/p99 at a paced ~RATE requests/s) and maximum throughput, with ratios.
+# Prints added latency (p50/p99 at a paced ~LOW_RATE and ~RATE requests/s, with nginx as a reverse
+# proxy for the floor of one hop) and maximum throughput, with ratios.
 #
 #   Benchmarks/gateway/run.sh            # RATE=2000 DURATION=10
 # Needs: wrk, nginx (apt), a release build (built here), and `pip install 'litellm[proxy]'` for the peer.
@@ -34,6 +35,16 @@ http {
     location / {
       default_type application/json;
       return 200 '{"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"gpt-4o-mini","choices":[{"index":0,"message":{"role":"assistant","content":"Hello there, nice to meet."},"finish_reason":"stop"}],"usage":{"prompt_tokens":14,"completion_tokens":7,"total_tokens":21,"prompt_tokens_details":{"cached_tokens":0},"completion_tokens_details":{"reasoning_tokens":0}}}';
+    }
+  }
+  # The same answer through nginx as a reverse proxy: the floor for one proxy hop on this machine.
+  upstream provider { server 127.0.0.1:18180; keepalive 64; }
+  server {
+    listen 127.0.0.1:18183;
+    location / {
+      proxy_pass http://provider;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
     }
   }
 }
@@ -78,32 +89,39 @@ run() { # name url pace connections threads [key]
 }
 PACE=$(( CONNECTIONS * 1000 / RATE ))
 # Warm up every target.
-for port in 18180 18181; do BENCH_KEY=$KEY wrk -t1 -c4 -d2s -s Benchmarks/gateway/pace.lua "http://127.0.0.1:$port/v1/chat/completions" >/dev/null; done
+for port in 18180 18183 18181; do BENCH_KEY=$KEY wrk -t1 -c4 -d2s -s Benchmarks/gateway/pace.lua "http://127.0.0.1:$port/v1/chat/completions" >/dev/null; done
 [ $HAVE_LITELLM = 1 ] && BENCH_KEY=$LITELLM_KEY wrk -t1 -c4 -d2s -s Benchmarks/gateway/pace.lua "http://127.0.0.1:18182/v1/chat/completions" >/dev/null
 
 RESULTS=$WORK/results.txt
+LOW_RATE=${LOW_RATE:-200}
+LOW_PACE=$(( CONNECTIONS * 1000 / LOW_RATE ))
+run direct-low http://127.0.0.1:18180 $LOW_PACE $CONNECTIONS 1 >>"$RESULTS"
+run nginx-proxy-low http://127.0.0.1:18183 $LOW_PACE $CONNECTIONS 1 >>"$RESULTS"
+run gateway-low http://127.0.0.1:18181 $LOW_PACE $CONNECTIONS 1 >>"$RESULTS"
 run direct http://127.0.0.1:18180 $PACE $CONNECTIONS 1 >>"$RESULTS"
+run nginx-proxy http://127.0.0.1:18183 $PACE $CONNECTIONS 1 >>"$RESULTS"
 run gateway http://127.0.0.1:18181 $PACE $CONNECTIONS 1 >>"$RESULTS"
 [ $HAVE_LITELLM = 1 ] && run litellm http://127.0.0.1:18182 $PACE $CONNECTIONS 1 $LITELLM_KEY >>"$RESULTS"
 run direct-max http://127.0.0.1:18180 0 64 2 >>"$RESULTS"
 run gateway-max http://127.0.0.1:18181 0 64 2 >>"$RESULTS"
 [ $HAVE_LITELLM = 1 ] && run litellm-max http://127.0.0.1:18182 0 64 2 $LITELLM_KEY >>"$RESULTS"
 
-python3 - "$RESULTS" "$RATE" "$DURATION" <<'PY'
+python3 - "$RESULTS" "$RATE" "$DURATION" "$LOW_RATE" <<'PY'
 import sys, re
 rows = {}
 for line in open(sys.argv[1]):
     name, rest = line.split(" ", 1)
     rows[name] = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", rest)}
 def rps(r): return r["requests"] / (r["duration_us"] / 1e6)
-print(f"Paced load (~{sys.argv[2]} requests/s offered, {sys.argv[3]} s; wrk latency percentiles):")
-print(f"{'target':<10} {'req/s':>8} {'p50 µs':>8} {'p99 µs':>8} {'added p50':>10} {'added p99':>10} {'errors':>7}")
-d = rows["direct"]
-for name in ["direct", "gateway", "litellm"]:
-    if name not in rows: continue
-    r = rows[name]
-    print(f"{name:<10} {rps(r):>8.0f} {r['p50_us']:>8} {r['p99_us']:>8} {r['p50_us']-d['p50_us']:>10} {r['p99_us']-d['p99_us']:>10} {r['errors']:>7}")
-print()
+for rate, suffix, names in [(sys.argv[4], "-low", ["direct", "nginx-proxy", "gateway"]), (sys.argv[2], "", ["direct", "nginx-proxy", "gateway", "litellm"])]:
+    print(f"Paced load (~{rate} requests/s offered, {sys.argv[3]} s; wrk latency percentiles; nginx-proxy is nginx as a reverse proxy, the floor for one hop):")
+    print(f"{'target':<12} {'req/s':>8} {'p50 µs':>8} {'p99 µs':>8} {'added p50':>10} {'added p99':>10} {'errors':>7}")
+    d = rows["direct" + suffix]
+    for name in names:
+        if name + suffix not in rows: continue
+        r = rows[name + suffix]
+        print(f"{name:<12} {rps(r):>8.0f} {r['p50_us']:>8} {r['p99_us']:>8} {r['p50_us']-d['p50_us']:>10} {r['p99_us']-d['p99_us']:>10} {r['errors']:>7}")
+    print()
 print("Maximum throughput (64 connections, 2 threads):")
 for name in ["direct-max", "gateway-max", "litellm-max"]:
     if name in rows:
