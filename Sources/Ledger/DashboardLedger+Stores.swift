@@ -16,7 +16,14 @@ extension SQLiteLedger: DashboardLedger {
             var result = DashboardIntegerRows(width: width)
             while let row = try rows.next() {
                 guard row.count == width + 1 else { throw LedgerError.corrupt(table: "dashboard", field: "columns", value: "\(row.count)") }
-                result.append(key: row[0], integers: (1...width).lazy.map { row[$0] as Int64 })
+                var integers: [Int64] = []
+                integers.reserveCapacity(width)
+                for column in 1...width {
+                    // `as Int64` would stop the process on NULL.
+                    guard let value = row[column] as Int64? else { throw LedgerError.corrupt(table: "dashboard", field: "column \(column)", value: "NULL") }
+                    integers.append(value)
+                }
+                result.append(key: row[0], integers: integers)
             }
             return result
         }

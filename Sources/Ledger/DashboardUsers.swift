@@ -58,7 +58,7 @@ enum DashboardUsers {
     /// The header row every per-user query starts with: key NULL, then the late generation and the
     /// newest folded time (the other columns zero).
     static var header: String {
-        "SELECT CAST(NULL AS TEXT), 0, (SELECT generation FROM dashboardLate WHERE id = 1), \(DashboardLedgerSQL.newestFolded)"
+        "SELECT CAST(NULL AS TEXT), \(Part.header.rawValue), (SELECT generation FROM dashboardLate WHERE id = 1), \(DashboardLedgerSQL.newestFolded)"
             + String(repeating: ", 0", count: width - 3)
     }
 
@@ -68,7 +68,7 @@ enum DashboardUsers {
     static func pageQuery(_ plan: Plan, filter: DashboardFilter) -> DashboardQuery {
         let columns = DashboardRollup.userColumns
         var arguments: [DashboardQuery.Argument] = [.text(plan.dimension), .text(plan.subject), .int(plan.a), .int(plan.to)]
-        let totals = "SELECT t.userName, 1, \((columns + ["lastMs"]).map { "t.\($0)" }.joined(separator: ", ")) FROM dashboardUserTotal t"
+        let totals = "SELECT t.userName, \(Part.rollup.rawValue), \((columns + ["lastMs"]).map { "t.\($0)" }.joined(separator: ", ")) FROM dashboardUserTotal t"
             + " WHERE t.dimension = ? AND t.subject = ? AND t.lastMs >= ? AND \(DashboardLedgerSQL.newestFolded) < ?"
         var raw: [String] = []
         func rows(_ sign: Int, _ conditions: [String], byID: Bool = false) {
@@ -86,7 +86,7 @@ enum DashboardUsers {
             rows(plan.a > plan.from ? 1 : -1, ["timeMs >= ?", "timeMs < ?"])
         }
         let sums = (columns.map { "CAST(SUM(\($0)) AS BIGINT)" } + ["MAX(lastMs)"]).joined(separator: ", ")
-        let grouped = "SELECT userName, 2, \(sums) FROM (\(raw.joined(separator: "\nUNION ALL\n"))) AS r GROUP BY userName"
+        let grouped = "SELECT userName, \(Part.request.rawValue), \(sums) FROM (\(raw.joined(separator: "\nUNION ALL\n"))) AS r GROUP BY userName"
         return DashboardQuery(sql: [header, totals, grouped].joined(separator: "\nUNION ALL\n"), arguments: arguments)
     }
 
@@ -96,7 +96,7 @@ enum DashboardUsers {
     static func cumulativeQuery(dimension: String, subject: String, before bound: Int64) -> DashboardQuery {
         let columns = (DashboardRollup.userColumns + ["lastMs"])
         let match = "m.dimension = t.dimension AND m.subject = t.subject AND m.userName = t.userName AND m.dayMs < ?"
-        let select = "SELECT t.userName, 1, \(columns.map { "c.\($0)" }.joined(separator: ", ")) FROM dashboardUserTotal t"
+        let select = "SELECT t.userName, \(Part.rollup.rawValue), \(columns.map { "c.\($0)" }.joined(separator: ", ")) FROM dashboardUserTotal t"
         let sqlite = select
             + " CROSS JOIN dashboardUserCum c ON c.dimension = t.dimension AND c.subject = t.subject AND c.userName = t.userName"
             + " AND c.dayMs = (SELECT MAX(m.dayMs) FROM dashboardUserCum m WHERE \(match)) WHERE t.dimension = ? AND t.subject = ?"
