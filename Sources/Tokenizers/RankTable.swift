@@ -21,6 +21,8 @@ final class RankTable: @unchecked Sendable {
     /// Sentinel for "not a token".
     static let none: UInt32 = .max
 
+    /// The memory of all the tables below but ``bytes`` (see ``HugePages``).
+    private let block: UnsafeMutablePointer<UInt8>
     let slots: UnsafeMutablePointer<Slot>
     let mask: Int
     /// All token bytes, concatenated, followed by 16 zero bytes of padding.
@@ -78,20 +80,24 @@ final class RankTable: @unchecked Sendable {
         }
         maxTokenLength = longest
         rankLimit = spans.isEmpty ? 0 : maxRank + 1
-        offsets = .allocate(capacity: max(rankLimit, 1))
-        offsets.initialize(repeating: 0, count: max(rankLimit, 1))
-        lengths = .allocate(capacity: max(rankLimit, 1))
-        lengths.initialize(repeating: 0, count: max(rankLimit, 1))
         var capacity = 1024
         while capacity < spans.count * 5 / 2 { capacity <<= 1 }
         mask = capacity - 1
-        slots = .allocate(capacity: capacity)
+        let ranks = max(rankLimit, 1)
+        let memory = HugePages.allocate(sizes: [capacity * MemoryLayout<Slot>.stride, (1 << 16) * 8, 65536 * 4,
+                                                256 * 4, ranks * 4, ranks * 4])
+        block = memory.block
+        slots = memory.tables[0].bindMemory(to: Slot.self, capacity: capacity)
         slots.initialize(repeating: Slot(key8: 0, length: 0, rank: 0), count: capacity)
-        filter = .allocate(capacity: 1 << 16)
+        filter = memory.tables[1].bindMemory(to: UInt64.self, capacity: 1 << 16)
         filter.initialize(repeating: 0, count: 1 << 16)
-        pairRanks = .allocate(capacity: 65536)
+        pairRanks = memory.tables[2].bindMemory(to: UInt32.self, capacity: 65536)
         pairRanks.initialize(repeating: RankTable.none, count: 65536)
-        byteRanks = .allocate(capacity: 256)
+        byteRanks = memory.tables[3].bindMemory(to: UInt32.self, capacity: 256)
+        offsets = memory.tables[4].bindMemory(to: UInt32.self, capacity: ranks)
+        offsets.initialize(repeating: 0, count: ranks)
+        lengths = memory.tables[5].bindMemory(to: UInt32.self, capacity: ranks)
+        lengths.initialize(repeating: 0, count: ranks)
         byteRanks.initialize(repeating: RankTable.none, count: 256)
         count = spans.count
         memoryFootprint = total + 16 + rankLimit * 8 + capacity * MemoryLayout<Slot>.stride + 1024 + 65536 * 4 + (1 << 19)
@@ -107,13 +113,8 @@ final class RankTable: @unchecked Sendable {
     }
 
     deinit {
-        slots.deallocate()
+        HugePages.free(block)
         bytes.deallocate()
-        offsets.deallocate()
-        lengths.deallocate()
-        byteRanks.deallocate()
-        pairRanks.deallocate()
-        filter.deallocate()
     }
 
     /// Hash of `length` bytes at `key`; reads up to 7 bytes past the end, which must be readable.
