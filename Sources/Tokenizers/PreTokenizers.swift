@@ -243,29 +243,27 @@ struct O200KPreTokenizer: PreTokenizer, @unchecked Sendable {
         return index
     }
 
-    /// Start of the scalar before `index`.
-    @inline(__always)
-    func previousStart(_ p: UnsafePointer<UInt8>, _ index: Int) -> Int {
-        var j = index - 1
-        while p[j] & 0xC0 == 0x80 { j -= 1 }
-        return j
-    }
-
     /// `U* W+` from `start`, with backtracking; -1 if it does not match.
+    ///
+    /// One pass: `U*` takes the run of `U` scalars; if the scalar after the run is in `W`, `W+`
+    /// continues from there. Otherwise a backtracking engine gives back scalars of the run until
+    /// the last one in `W`, which `W+` takes alone (the scalars after it are not in `W`), so the
+    /// match ends after the last `W` scalar of the run.
     @inline(__always)
     func upperThenLower(_ p: UnsafePointer<UInt8>, _ count: Int, _ start: Int) -> Int {
-        let u = classes.runEnd(p, count, start, UP)
-        if u < count {
-            let (c, l) = decodeScalar(p, u)
-            if classes.flags(c) & LO != 0 { return classes.runEnd(p, count, u + l, LO) }
+        var j = start
+        var lastLowerEnd = -1
+        while j < count {
+            let (c, l) = decodeScalar(p, j)
+            let f = classes.flags(c)
+            if f & UP == 0 {
+                if f & LO != 0 { return classes.runEnd(p, count, j &+ l, LO) }
+                break
+            }
+            j &+= l
+            if f & LO != 0 { lastLowerEnd = j }
         }
-        var t = u
-        while t > start {
-            t = previousStart(p, t)
-            let (c, l) = decodeScalar(p, t)
-            if classes.flags(c) & LO != 0 { return classes.runEnd(p, count, t + l, LO) }
-        }
-        return -1
+        return lastLowerEnd
     }
 
     /// ASCII-only fast path for the letter alternatives; -1 when a non-ASCII byte is involved
