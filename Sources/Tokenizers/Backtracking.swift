@@ -226,7 +226,7 @@ final class BacktrackingTables: @unchecked Sendable {
     func pairToken(_ left: UInt32, _ right: UInt32) -> UInt32 {
         let key = UInt64(left) &<< 21 | UInt64(right)
         let bit = BacktrackingTables.filterBit(key)
-        if pairFilter[bit &>> 6] & (1 &<< UInt64(bit & 63)) == 0 { return BacktrackingTables.none }
+        if pairFilter[bit &>> 6] & (1 &<< UInt64(truncatingIfNeeded: bit & 63)) == 0 { return BacktrackingTables.none }
         var index = BacktrackingTables.slot(key, pairShift)
         while true {
             let entry = pairs[index]
@@ -251,7 +251,7 @@ final class BacktrackingTables: @unchecked Sendable {
         while i < end {
             let key = (UInt64(node) &<< 8 | UInt64(bytes[i])) &+ 1
             let bit = BacktrackingTables.filterBit(key)
-            if edgeFilter[bit &>> 6] & (1 &<< UInt64(bit & 63)) == 0 { break }
+            if edgeFilter[bit &>> 6] & (1 &<< UInt64(truncatingIfNeeded: bit & 63)) == 0 { break }
             var index = BacktrackingTables.slot(key, shift)
             var child = BacktrackingTables.none
             while true {

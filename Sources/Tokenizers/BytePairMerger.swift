@@ -80,7 +80,7 @@ struct BytePairMerger: ~Copyable {
     /// Rank of `piece[from..<to]`, or ``RankTable/none``.
     @inline(__always)
     private func rank(_ piece: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> UInt32 {
-        table.rank(piece + from, to - from)
+        table.rank(piece + from, to &- from)
     }
 
     /// Encodes one piece, calling `emit` with each token rank in order.
@@ -156,39 +156,44 @@ struct BytePairMerger: ~Copyable {
         let none = RankTable.none
         var minRank = none
         var minIndex = 0
-        for i in 0..<(length - 1) {
-            let r = rank(piece, i, i + 2)
+        for i in 0..<(length &- 1) {
+            let r = table.pairRanks[Int(piece[i]) | Int(piece[i &+ 1]) &<< 8]
             if r < minRank { minRank = r; minIndex = i }
-            starts[i] = Int32(i)
+            starts[i] = Int32(truncatingIfNeeded: i)
             ranks[i] = r
             tokens[i] = table.byteRanks[Int(piece[i])]
         }
-        tokens[length - 1] = table.byteRanks[Int(piece[length - 1])]
-        starts[length - 1] = Int32(length - 1)
-        ranks[length - 1] = none
-        starts[length] = Int32(length)
+        tokens[length &- 1] = table.byteRanks[Int(piece[length &- 1])]
+        starts[length &- 1] = Int32(truncatingIfNeeded: length &- 1)
+        ranks[length &- 1] = none
+        starts[length] = Int32(truncatingIfNeeded: length)
         ranks[length] = none
-        var count = length + 1
+        var count = length &+ 1
         while minRank != none {
             let i = minIndex
             if i > 0 {
-                ranks[i - 1] = i + 2 < count ? rank(piece, Int(starts[i - 1]), Int(starts[i + 2])) : none
+                ranks[i &- 1] = i &+ 2 < count
+                    ? rank(piece, Int(starts[i &- 1]), Int(starts[i &+ 2])) : none
             }
-            ranks[i] = i + 3 < count ? rank(piece, Int(starts[i]), Int(starts[i + 3])) : none
+            ranks[i] = i &+ 3 < count ? rank(piece, Int(starts[i]), Int(starts[i &+ 3])) : none
             tokens[i] = minRank
             // remove part i + 1
-            var k = i + 1
-            while k < count - 1 {
-                starts[k] = starts[k + 1]
-                ranks[k] = ranks[k + 1]
-                tokens[k] = tokens[k + 1]
-                k += 1
+            var k = i &+ 1
+            while k < count &- 1 {
+                starts[k] = starts[k &+ 1]
+                ranks[k] = ranks[k &+ 1]
+                tokens[k] = tokens[k &+ 1]
+                k &+= 1
             }
-            count -= 1
+            count &-= 1
             minRank = none
-            for j in 0..<(count - 1) where ranks[j] < minRank {
-                minRank = ranks[j]
-                minIndex = j
+            var j = 0
+            while j < count &- 1 {
+                if ranks[j] < minRank {
+                    minRank = ranks[j]
+                    minIndex = j
+                }
+                j &+= 1
             }
         }
         return count
@@ -379,10 +384,10 @@ struct PieceCache {
         var k0 = raw.loadUnaligned(as: UInt64.self)
         var k1: UInt64 = 0
         if length < 8 {
-            k0 &= (UInt64(1) &<< UInt64(length &* 8)) &- 1
+            k0 &= (UInt64(1) &<< UInt64(truncatingIfNeeded: length &* 8)) &- 1
         } else if length > 8 {
             k1 = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
-            if length < 16 { k1 &= (UInt64(1) &<< UInt64((length &- 8) &* 8)) &- 1 }
+            if length < 16 { k1 &= (UInt64(1) &<< UInt64(truncatingIfNeeded: (length &- 8) &* 8)) &- 1 }
         }
         return (k0, k1)
     }

@@ -12,13 +12,13 @@ protocol PreTokenizer: Sendable {
 func decodeScalar(_ p: UnsafePointer<UInt8>, _ index: Int) -> (UInt32, Int) {
     let b0 = UInt32(p[index])
     if b0 < 0x80 { return (b0, 1) }
-    if b0 < 0xE0 { return (((b0 & 0x1F) << 6) | (UInt32(p[index + 1]) & 0x3F), 2) }
+    if b0 < 0xE0 { return (((b0 & 0x1F) << 6) | (UInt32(p[index &+ 1]) & 0x3F), 2) }
     if b0 < 0xF0 {
-        return (((b0 & 0x0F) << 12) | ((UInt32(p[index + 1]) & 0x3F) << 6) | (UInt32(p[index + 2]) & 0x3F), 3)
+        return (((b0 & 0x0F) << 12) | ((UInt32(p[index &+ 1]) & 0x3F) << 6) | (UInt32(p[index &+ 2]) & 0x3F), 3)
     }
     return (
-        ((b0 & 0x07) << 18) | ((UInt32(p[index + 1]) & 0x3F) << 12) | ((UInt32(p[index + 2]) & 0x3F) << 6)
-            | (UInt32(p[index + 3]) & 0x3F), 4
+        ((b0 & 0x07) << 18) | ((UInt32(p[index &+ 1]) & 0x3F) << 12) | ((UInt32(p[index &+ 2]) & 0x3F) << 6)
+            | (UInt32(p[index &+ 3]) & 0x3F), 4
     )
 }
 
@@ -132,14 +132,14 @@ private func whitespaceEnd(
     _ classes: UnicodeClasses, _ p: UnsafePointer<UInt8>, _ count: Int, _ start: Int, _ firstLength: Int,
     endFirst: Bool
 ) -> Int {
-    var j = start + firstLength
+    var j = start &+ firstLength
     var lastStart = start
     let b0 = p[start]
-    var newlineEnd = (b0 == 0x0A || b0 == 0x0D) ? start + 1 : -1
+    var newlineEnd = (b0 == 0x0A || b0 == 0x0D) ? start &+ 1 : -1
     while j < count {
         let (c, l) = decodeScalar(p, j)
         if classes.flags(c) & WS == 0 { break }
-        if isNewline(c) { newlineEnd = j + 1 }
+        if isNewline(c) { newlineEnd = j &+ 1 }
         lastStart = j
         j &+= l
     }
@@ -173,45 +173,45 @@ struct CL100KPreTokenizer: PreTokenizer, @unchecked Sendable {
     func pieceEnd(_ p: UnsafePointer<UInt8>, _ count: Int, _ i: Int) -> Int {
         let (c0, l0) = decodeScalar(p, i)
         let f0 = classes.flags(c0)
-        if c0 == apostrophe && i + 1 < count {
-            let (c1, l1) = decodeScalar(p, i + 1)
+        if c0 == apostrophe && i &+ 1 < count {
+            let (c1, l1) = decodeScalar(p, i &+ 1)
             switch c1 {
             case 0x73, 0x53, 0x17F, 0x64, 0x44, 0x6D, 0x4D, 0x74, 0x54:  // s S ſ d D m M t T
-                return i + 1 + l1
+                return i &+ 1 &+ l1
             case 0x6C, 0x4C:  // l L
-                if i + 2 < count, p[i + 2] | 0x20 == 0x6C { return i + 3 }
+                if i &+ 2 < count, p[i &+ 2] | 0x20 == 0x6C { return i &+ 3 }
             case 0x76, 0x56, 0x72, 0x52:  // v V r R
-                if i + 2 < count, p[i + 2] | 0x20 == 0x65 { return i + 3 }
+                if i &+ 2 < count, p[i &+ 2] | 0x20 == 0x65 { return i &+ 3 }
             default: break
             }
         }
-        if f0 & L != 0 { return classes.letterRunEnd(p, count, i + l0) }
+        if f0 & L != 0 { return classes.letterRunEnd(p, count, i &+ l0) }
         if f0 & N == 0 && !isNewline(c0) {
-            let j = i + l0
+            let j = i &+ l0
             if j < count {
                 let (c1, l1) = decodeScalar(p, j)
-                if classes.flags(c1) & L != 0 { return classes.letterRunEnd(p, count, j + l1) }
+                if classes.flags(c1) & L != 0 { return classes.letterRunEnd(p, count, j &+ l1) }
             }
         }
         if f0 & N != 0 {
-            var j = i + l0
+            var j = i &+ l0
             var k = 1
             while k < 3 && j < count {
                 let (c, l) = decodeScalar(p, j)
                 if classes.flags(c) & N == 0 { break }
-                j += l
-                k += 1
+                j &+= l
+                k &+= 1
             }
             return j
         }
-        if c0 == 0x20 && i + 1 < count {
-            let (c1, l1) = decodeScalar(p, i + 1)
+        if c0 == 0x20 && i &+ 1 < count {
+            let (c1, l1) = decodeScalar(p, i &+ 1)
             if classes.flags(c1) & (L | N | WS) == 0 {
-                return newlineRunEnd(p, count, classes.otherRunEnd(p, count, i + 1 + l1), slash: false)
+                return newlineRunEnd(p, count, classes.otherRunEnd(p, count, i &+ 1 &+ l1), slash: false)
             }
         }
         if f0 & (L | N | WS) == 0 {
-            return newlineRunEnd(p, count, classes.otherRunEnd(p, count, i + l0), slash: false)
+            return newlineRunEnd(p, count, classes.otherRunEnd(p, count, i &+ l0), slash: false)
         }
         return whitespaceEnd(classes, p, count, i, l0, endFirst: true)
     }
@@ -229,15 +229,15 @@ struct O200KPreTokenizer: PreTokenizer, @unchecked Sendable {
     /// `(?i:'s|'t|'re|'ve|'m|'ll|'d)?` at `index`.
     @inline(__always)
     func contractionEnd(_ p: UnsafePointer<UInt8>, _ count: Int, _ index: Int) -> Int {
-        guard index + 1 < count, p[index] == 0x27 else { return index }
-        let (c1, l1) = decodeScalar(p, index + 1)
+        guard index &+ 1 < count, p[index] == 0x27 else { return index }
+        let (c1, l1) = decodeScalar(p, index &+ 1)
         switch c1 {
         case 0x73, 0x53, 0x17F, 0x74, 0x54, 0x6D, 0x4D, 0x64, 0x44:  // s S ſ t T m M d D
-            return index + 1 + l1
+            return index &+ 1 &+ l1
         case 0x72, 0x52, 0x76, 0x56:  // r R v V
-            if index + 2 < count, p[index + 2] | 0x20 == 0x65 { return index + 3 }
+            if index &+ 2 < count, p[index &+ 2] | 0x20 == 0x65 { return index &+ 3 }
         case 0x6C, 0x4C:
-            if index + 2 < count, p[index + 2] | 0x20 == 0x6C { return index + 3 }
+            if index &+ 2 < count, p[index &+ 2] | 0x20 == 0x6C { return index &+ 3 }
         default: break
         }
         return index
@@ -310,13 +310,13 @@ struct O200KPreTokenizer: PreTokenizer, @unchecked Sendable {
         // ASCII punctuation (optionally after one space) not followed by a letter: only
         // ` ?[^\s\p{L}\p{N}]+[\r\n/]*` can match.
         let b0 = p[i]
-        if b0 < 0x80 && i + 1 < count {
-            let b1 = p[i + 1]
+        if b0 < 0x80 && i &+ 1 < count {
+            let b1 = p[i &+ 1]
             if b1 < 0x80 && (b1 | 0x20) &- 0x61 >= 26 {
                 let q0 = classes.table[Int(b0)] & (L | N | WS) == 0
                 let q1 = classes.table[Int(b1)] & (L | N | WS) == 0
                 if q0 || (b0 == 0x20 && q1) {
-                    let e = asciiPunctuationEnd(p, count, q0 ? i + 1 : i + 2)
+                    let e = asciiPunctuationEnd(p, count, q0 ? i &+ 1 : i &+ 2)
                     if e >= 0 { return e }
                 }
             }
@@ -328,7 +328,7 @@ struct O200KPreTokenizer: PreTokenizer, @unchecked Sendable {
         if isPrefix || f0 & (UP | LO) != 0 {
             // Alternative 1: P? U* W+ C?
             if isPrefix {
-                let e = upperThenLower(p, count, i + l0)
+                let e = upperThenLower(p, count, i &+ l0)
                 if e >= 0 { return contractionEnd(p, count, e) }
             }
             if f0 & (UP | LO) != 0 {
@@ -337,33 +337,33 @@ struct O200KPreTokenizer: PreTokenizer, @unchecked Sendable {
             }
             // Alternative 2: P? U+ W* C?
             if isPrefix {
-                let u = classes.runEnd(p, count, i + l0, UP)
-                if u > i + l0 { return contractionEnd(p, count, classes.runEnd(p, count, u, LO)) }
+                let u = classes.runEnd(p, count, i &+ l0, UP)
+                if u > i &+ l0 { return contractionEnd(p, count, classes.runEnd(p, count, u, LO)) }
             }
             if f0 & UP != 0 {
-                let u = classes.runEnd(p, count, i + l0, UP)
+                let u = classes.runEnd(p, count, i &+ l0, UP)
                 return contractionEnd(p, count, classes.runEnd(p, count, u, LO))
             }
         }
         if f0 & N != 0 {
-            var j = i + l0
+            var j = i &+ l0
             var k = 1
             while k < 3 && j < count {
                 let (c, l) = decodeScalar(p, j)
                 if classes.flags(c) & N == 0 { break }
-                j += l
-                k += 1
+                j &+= l
+                k &+= 1
             }
             return j
         }
-        if c0 == 0x20 && i + 1 < count {
-            let (c1, l1) = decodeScalar(p, i + 1)
+        if c0 == 0x20 && i &+ 1 < count {
+            let (c1, l1) = decodeScalar(p, i &+ 1)
             if classes.flags(c1) & (L | N | WS) == 0 {
-                return newlineRunEnd(p, count, classes.otherRunEnd(p, count, i + 1 + l1), slash: true)
+                return newlineRunEnd(p, count, classes.otherRunEnd(p, count, i &+ 1 &+ l1), slash: true)
             }
         }
         if f0 & (L | N | WS) == 0 {
-            return newlineRunEnd(p, count, classes.otherRunEnd(p, count, i + l0), slash: true)
+            return newlineRunEnd(p, count, classes.otherRunEnd(p, count, i &+ l0), slash: true)
         }
         return whitespaceEnd(classes, p, count, i, l0, endFirst: false)
     }
@@ -377,23 +377,23 @@ struct P50KPreTokenizer: PreTokenizer, @unchecked Sendable {
     @inline(__always)
     func pieceEnd(_ p: UnsafePointer<UInt8>, _ count: Int, _ i: Int) -> Int {
         let b0 = p[i]
-        if b0 == 0x27 && i + 1 < count {
-            switch p[i + 1] {
-            case 0x73, 0x74, 0x6D, 0x64: return i + 2  // s t m d
-            case 0x72, 0x76: if i + 2 < count, p[i + 2] == 0x65 { return i + 3 }  // re ve
-            case 0x6C: if i + 2 < count, p[i + 2] == 0x6C { return i + 3 }  // ll
+        if b0 == 0x27 && i &+ 1 < count {
+            switch p[i &+ 1] {
+            case 0x73, 0x74, 0x6D, 0x64: return i &+ 2  // s t m d
+            case 0x72, 0x76: if i &+ 2 < count, p[i &+ 2] == 0x65 { return i &+ 3 }  // re ve
+            case 0x6C: if i &+ 2 < count, p[i &+ 2] == 0x6C { return i &+ 3 }  // ll
             default: break
             }
         }
-        let k = (b0 == 0x20 && i + 1 < count) ? i + 1 : i
+        let k = (b0 == 0x20 && i &+ 1 < count) ? i &+ 1 : i
         let (c, l) = decodeScalar(p, k)
         let f = classes.flags(c)
-        if f & L != 0 { return classes.letterRunEnd(p, count, k + l) }
-        if f & N != 0 { return classes.runEnd(p, count, k + l, N) }
-        if f & WS == 0 { return classes.otherRunEnd(p, count, k + l) }
+        if f & L != 0 { return classes.letterRunEnd(p, count, k &+ l) }
+        if f & N != 0 { return classes.runEnd(p, count, k &+ l, N) }
+        if f & WS == 0 { return classes.otherRunEnd(p, count, k &+ l) }
         // Whitespace: \s+(?!\S) | \s+
         let (_, l0) = decodeScalar(p, i)
-        var j = i + l0
+        var j = i &+ l0
         var lastStart = i
         while j < count {
             let (c, l) = decodeScalar(p, j)

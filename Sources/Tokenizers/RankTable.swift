@@ -122,14 +122,14 @@ final class RankTable: @unchecked Sendable {
     static func hash(_ key: UnsafePointer<UInt8>, _ length: Int) -> (key8: UInt64, hash: UInt64) {
         let raw = UnsafeRawPointer(key)
         var word = raw.loadUnaligned(as: UInt64.self)
-        if length < 8 { word &= (UInt64(1) &<< UInt64(length &* 8)) &- 1 }
+        if length < 8 { word &= (UInt64(1) &<< UInt64(truncatingIfNeeded: length &* 8)) &- 1 }
         var h = word ^ (UInt64(truncatingIfNeeded: length) &* 0x9E37_79B9_7F4A_7C15)
         if length > 8 {
             var offset = 8
             while offset < length {
                 var next = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
                 let left = length &- offset
-                if left < 8 { next &= (UInt64(1) &<< UInt64(left &* 8)) &- 1 }
+                if left < 8 { next &= (UInt64(1) &<< UInt64(truncatingIfNeeded: left &* 8)) &- 1 }
                 h = (h &* 0xFF51_AFD7_ED55_8CCD) ^ next
                 offset &+= 8
             }
@@ -165,13 +165,13 @@ final class RankTable: @unchecked Sendable {
         if length == 2 { return pairRanks[Int(key[0]) | Int(key[1]) &<< 8] }
         let (key8, h) = RankTable.hash(key, length)
         let bit = Int(truncatingIfNeeded: h &>> RankTable.filterShift)
-        if filter[bit >> 6] & (1 << UInt64(bit & 63)) == 0 { return RankTable.none }
+        if filter[bit &>> 6] & (1 &<< UInt64(truncatingIfNeeded: bit & 63)) == 0 { return RankTable.none }
         var index = Int(truncatingIfNeeded: h) & mask
         let len32 = UInt32(truncatingIfNeeded: length)
         while true {
             let slot = slots[index]
             if slot.key8 == key8 && slot.length == len32 {
-                if length <= 8 || memcmp(key + 8, bytes + Int(offsets[Int(slot.rank)]) + 8, length - 8) == 0 {
+                if length <= 8 || memcmp(key + 8, bytes + Int(offsets[Int(slot.rank)]) + 8, length &- 8) == 0 {
                     return slot.rank
                 }
             } else if slot.length == 0 {
