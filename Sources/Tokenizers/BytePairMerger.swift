@@ -97,12 +97,12 @@ struct BytePairMerger: ~Copyable {
                     return
                 }
                 let partCount = mergeShort(piece, length)
-                for k in 0..<(partCount - 1) { emit(tokens[k]) }
-                PieceCache.store(slot, k0, k1, length, tokens, partCount - 1)
+                for k in 0..<(partCount &- 1) { emit(tokens[k]) }
+                PieceCache.store(slot, k0, k1, length, tokens, partCount &- 1)
                 return
             }
             let partCount = mergeShort(piece, length)
-            for k in 0..<(partCount - 1) { emit(tokens[k]) }
+            for k in 0..<(partCount &- 1) { emit(tokens[k]) }
         } else {
             if length >= backtrackFrom {
                 let n = mergeBacktracking(piece, length)
@@ -129,11 +129,11 @@ struct BytePairMerger: ~Copyable {
                 let slot = cache.slot(k0, k1, length)
                 let cached = PieceCache.lookup(slot, k0, k1, length)
                 if cached > 0 { return cached }
-                let n = mergeShort(piece, length) - 1
+                let n = mergeShort(piece, length) &- 1
                 PieceCache.store(slot, k0, k1, length, tokens, n)
                 return n
             }
-            return mergeShort(piece, length) - 1
+            return mergeShort(piece, length) &- 1
         }
         if length >= backtrackFrom {
             let n = mergeBacktracking(piece, length)
@@ -144,7 +144,7 @@ struct BytePairMerger: ~Copyable {
         var n = 0
         while k < length {
             k = Int(starts[k])
-            n += 1
+            n &+= 1
         }
         return n
     }

@@ -143,7 +143,7 @@ final class EncodingCore: @unchecked Sendable {
         var i = 0
         while i < n {
             let end = splitter.pieceEnd(p, n, i)
-            let length = end - i
+            let length = end &- i
             let piece = p + i
             if length == 1 {
                 out.append(table.byteRanks[Int(piece[0])])
@@ -168,7 +168,7 @@ final class EncodingCore: @unchecked Sendable {
         var i = 0
         while i < n {
             let end = splitter.pieceEnd(p, n, i)
-            let length = end - i
+            let length = end &- i
             if length == 1 {
                 total &+= 1
             } else if length <= table.maxTokenLength && table.rank(p + i, length) != RankTable.none {
