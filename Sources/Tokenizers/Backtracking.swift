@@ -14,6 +14,8 @@ final class BacktrackingTables: @unchecked Sendable {
     /// Ranks must be below 2^21 so that a pair of them and the token merged from them fit a word.
     static let rankBits = 21
 
+    /// The memory of the tables below that are not the rank table's (see ``HugePages``).
+    private let block: UnsafeMutablePointer<UInt8>
     /// Byte length of each token (the rank table's).
     let lengths: UnsafeMutablePointer<UInt32>
     /// Trie nodes that end a token have the token's rank as id; the others have ids from here up.
@@ -122,18 +124,23 @@ final class BacktrackingTables: @unchecked Sendable {
         guard nextID < 1 << 24 - 1 else { return nil }
         rankLimit = UInt32(limit)
         byteTokens = table.byteRanks
-        twoByteNodes = .allocate(capacity: 65536)
+        var edgeCapacity = 1024
+        while edgeCapacity < edgeCount * 2 { edgeCapacity <<= 1 }
+        let filterWords = 1 << (BacktrackingTables.filterBits - 6)
+        var pairCapacity = 1024
+        while pairCapacity < limit * 2 { pairCapacity <<= 1 }
+        let memory = HugePages.allocate(sizes: [edgeCapacity * 8, filterWords * 8, 65536 * 4, limit * 8,
+                                                pairCapacity * 8, filterWords * 8, limit * 4])
+        block = memory.block
+        twoByteNodes = memory.tables[2].bindMemory(to: UInt32.self, capacity: 65536)
         for index in 0..<65536 {
             let node = twoByteTemporary[index]
             twoByteNodes[index] = node == 0 ? BacktrackingTables.none : finalIDs[Int(node)]
         }
-        var edgeCapacity = 1024
-        while edgeCapacity < edgeCount * 2 { edgeCapacity <<= 1 }
         let shift = UInt64(64 - edgeCapacity.trailingZeroBitCount)
-        edges = .allocate(capacity: edgeCapacity)
+        edges = memory.tables[0].bindMemory(to: UInt64.self, capacity: edgeCapacity)
         edges.initialize(repeating: 0, count: edgeCapacity)
-        let filterWords = 1 << (BacktrackingTables.filterBits - 6)
-        edgeFilter = .allocate(capacity: filterWords)
+        edgeFilter = memory.tables[1].bindMemory(to: UInt64.self, capacity: filterWords)
         edgeFilter.initialize(repeating: 0, count: filterWords)
         for slot in 0..<buildCapacity where buildEdges[slot] != 0 {
             let entry = buildEdges[slot]
@@ -149,16 +156,14 @@ final class BacktrackingTables: @unchecked Sendable {
         edgeMask = edgeCapacity - 1
         edgeShift = shift
         // Merges.
-        nextPrefix = .allocate(capacity: limit)
+        nextPrefix = memory.tables[6].bindMemory(to: UInt32.self, capacity: limit)
         nextPrefix.initialize(repeating: BacktrackingTables.none, count: limit)
-        splits = .allocate(capacity: limit)
-        var pairCapacity = 1024
-        while pairCapacity < limit * 2 { pairCapacity <<= 1 }
+        splits = memory.tables[3].bindMemory(to: UInt64.self, capacity: limit)
         pairMask = pairCapacity - 1
         pairShift = UInt64(64 - pairCapacity.trailingZeroBitCount)
-        pairs = .allocate(capacity: pairCapacity)
+        pairs = memory.tables[4].bindMemory(to: UInt64.self, capacity: pairCapacity)
         pairs.initialize(repeating: 0, count: pairCapacity)
-        pairFilter = .allocate(capacity: filterWords)
+        pairFilter = memory.tables[5].bindMemory(to: UInt64.self, capacity: filterWords)
         pairFilter.initialize(repeating: 0, count: filterWords)
         memoryFootprint = 65536 * 4 + edgeCapacity * 8 + limit * 12 + pairCapacity * 8
             + 2 * filterWords * 8
@@ -194,13 +199,7 @@ final class BacktrackingTables: @unchecked Sendable {
     }
 
     deinit {
-        twoByteNodes.deallocate()
-        edges.deallocate()
-        edgeFilter.deallocate()
-        nextPrefix.deallocate()
-        splits.deallocate()
-        pairs.deallocate()
-        pairFilter.deallocate()
+        HugePages.free(block)
     }
 
     @inline(__always)
@@ -227,7 +226,7 @@ final class BacktrackingTables: @unchecked Sendable {
     func pairToken(_ left: UInt32, _ right: UInt32) -> UInt32 {
         let key = UInt64(left) &<< 21 | UInt64(right)
         let bit = BacktrackingTables.filterBit(key)
-        if pairFilter[bit &>> 6] & (1 &<< UInt64(bit & 63)) == 0 { return BacktrackingTables.none }
+        if pairFilter[bit &>> 6] & (1 &<< UInt64(truncatingIfNeeded: bit & 63)) == 0 { return BacktrackingTables.none }
         var index = BacktrackingTables.slot(key, pairShift)
         while true {
             let entry = pairs[index]
@@ -252,7 +251,7 @@ final class BacktrackingTables: @unchecked Sendable {
         while i < end {
             let key = (UInt64(node) &<< 8 | UInt64(bytes[i])) &+ 1
             let bit = BacktrackingTables.filterBit(key)
-            if edgeFilter[bit &>> 6] & (1 &<< UInt64(bit & 63)) == 0 { break }
+            if edgeFilter[bit &>> 6] & (1 &<< UInt64(truncatingIfNeeded: bit & 63)) == 0 { break }
             var index = BacktrackingTables.slot(key, shift)
             var child = BacktrackingTables.none
             while true {

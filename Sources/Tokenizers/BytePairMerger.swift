@@ -36,13 +36,13 @@ struct BytePairMerger: ~Copyable {
     /// Token rank of each part.
     private var tokens: UnsafeMutablePointer<UInt32>
     private var capacity: Int
-    /// Results of recent short pieces, for long inputs (see ``enableCache()``).
-    private var cache: PieceCache?
+    /// Results of recent short pieces, for long inputs (see ``enableCache(bits:)``).
+    private(set) var cache: PieceCache?
 
-    /// Caches the tokens of short pieces that are not whole tokens; worth it for long inputs, where
-    /// the same words recur.
-    mutating func enableCache() {
-        if cache == nil { cache = PieceCache() }
+    /// Caches the tokens of short pieces that are not whole tokens in `2^bits` slots; worth it for
+    /// long inputs, where the same words recur.
+    mutating func enableCache(bits: Int) {
+        if cache == nil { cache = PieceCache(bits: bits) }
     }
 
     init(table: RankTable, backtrackFrom: Int = BytePairMerger.backtrackingPiece) {
@@ -80,7 +80,7 @@ struct BytePairMerger: ~Copyable {
     /// Rank of `piece[from..<to]`, or ``RankTable/none``.
     @inline(__always)
     private func rank(_ piece: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> UInt32 {
-        table.rank(piece + from, to - from)
+        table.rank(piece + from, to &- from)
     }
 
     /// Encodes one piece, calling `emit` with each token rank in order.
@@ -90,18 +90,19 @@ struct BytePairMerger: ~Copyable {
         if length <= BytePairMerger.longPiece && length < backtrackFrom {
             if let cache {
                 let (k0, k1) = PieceCache.key(piece, length)
-                let slot = PieceCache.slot(k0, k1, length)
-                if let n = cache.lookup(slot, k0, k1, length) {
-                    for k in 0..<n { emit(cache.tokens[slot &* PieceCache.maxTokens &+ k]) }
+                let slot = cache.slot(k0, k1, length)
+                let n = PieceCache.lookup(slot, k0, k1, length)
+                if n > 0 {
+                    for k in 0..<n { emit(PieceCache.token(slot, k)) }
                     return
                 }
                 let partCount = mergeShort(piece, length)
-                for k in 0..<(partCount - 1) { emit(tokens[k]) }
-                cache.store(slot, k0, k1, length, tokens, partCount - 1)
+                for k in 0..<(partCount &- 1) { emit(tokens[k]) }
+                PieceCache.store(slot, k0, k1, length, tokens, partCount &- 1)
                 return
             }
             let partCount = mergeShort(piece, length)
-            for k in 0..<(partCount - 1) { emit(tokens[k]) }
+            for k in 0..<(partCount &- 1) { emit(tokens[k]) }
         } else {
             if length >= backtrackFrom {
                 let n = mergeBacktracking(piece, length)
@@ -125,13 +126,14 @@ struct BytePairMerger: ~Copyable {
         if length <= BytePairMerger.longPiece && length < backtrackFrom {
             if let cache {
                 let (k0, k1) = PieceCache.key(piece, length)
-                let slot = PieceCache.slot(k0, k1, length)
-                if let n = cache.lookup(slot, k0, k1, length) { return n }
-                let n = mergeShort(piece, length) - 1
-                cache.store(slot, k0, k1, length, tokens, n)
+                let slot = cache.slot(k0, k1, length)
+                let cached = PieceCache.lookup(slot, k0, k1, length)
+                if cached > 0 { return cached }
+                let n = mergeShort(piece, length) &- 1
+                PieceCache.store(slot, k0, k1, length, tokens, n)
                 return n
             }
-            return mergeShort(piece, length) - 1
+            return mergeShort(piece, length) &- 1
         }
         if length >= backtrackFrom {
             let n = mergeBacktracking(piece, length)
@@ -142,7 +144,7 @@ struct BytePairMerger: ~Copyable {
         var n = 0
         while k < length {
             k = Int(starts[k])
-            n += 1
+            n &+= 1
         }
         return n
     }
@@ -154,39 +156,44 @@ struct BytePairMerger: ~Copyable {
         let none = RankTable.none
         var minRank = none
         var minIndex = 0
-        for i in 0..<(length - 1) {
-            let r = rank(piece, i, i + 2)
+        for i in 0..<(length &- 1) {
+            let r = table.pairRanks[Int(piece[i]) | Int(piece[i &+ 1]) &<< 8]
             if r < minRank { minRank = r; minIndex = i }
-            starts[i] = Int32(i)
+            starts[i] = Int32(truncatingIfNeeded: i)
             ranks[i] = r
             tokens[i] = table.byteRanks[Int(piece[i])]
         }
-        tokens[length - 1] = table.byteRanks[Int(piece[length - 1])]
-        starts[length - 1] = Int32(length - 1)
-        ranks[length - 1] = none
-        starts[length] = Int32(length)
+        tokens[length &- 1] = table.byteRanks[Int(piece[length &- 1])]
+        starts[length &- 1] = Int32(truncatingIfNeeded: length &- 1)
+        ranks[length &- 1] = none
+        starts[length] = Int32(truncatingIfNeeded: length)
         ranks[length] = none
-        var count = length + 1
+        var count = length &+ 1
         while minRank != none {
             let i = minIndex
             if i > 0 {
-                ranks[i - 1] = i + 2 < count ? rank(piece, Int(starts[i - 1]), Int(starts[i + 2])) : none
+                ranks[i &- 1] = i &+ 2 < count
+                    ? rank(piece, Int(starts[i &- 1]), Int(starts[i &+ 2])) : none
             }
-            ranks[i] = i + 3 < count ? rank(piece, Int(starts[i]), Int(starts[i + 3])) : none
+            ranks[i] = i &+ 3 < count ? rank(piece, Int(starts[i]), Int(starts[i &+ 3])) : none
             tokens[i] = minRank
             // remove part i + 1
-            var k = i + 1
-            while k < count - 1 {
-                starts[k] = starts[k + 1]
-                ranks[k] = ranks[k + 1]
-                tokens[k] = tokens[k + 1]
-                k += 1
+            var k = i &+ 1
+            while k < count &- 1 {
+                starts[k] = starts[k &+ 1]
+                ranks[k] = ranks[k &+ 1]
+                tokens[k] = tokens[k &+ 1]
+                k &+= 1
             }
-            count -= 1
+            count &-= 1
             minRank = none
-            for j in 0..<(count - 1) where ranks[j] < minRank {
-                minRank = ranks[j]
-                minIndex = j
+            var j = 0
+            while j < count &- 1 {
+                if ranks[j] < minRank {
+                    minRank = ranks[j]
+                    minIndex = j
+                }
+                j &+= 1
             }
         }
         return count
@@ -340,27 +347,35 @@ struct BytePairMerger: ~Copyable {
     }
 }
 
-/// A direct-mapped cache from pieces of up to 16 bytes to their (at most 8) tokens.
+/// A direct-mapped cache from pieces of 2 to 16 bytes to their (at most 11) tokens. Each slot is
+/// one 64-byte cache line: the piece's bytes as two words, `length << 8 | count` (0 = empty) and
+/// the tokens. A piece whose hash picks a taken slot replaces what was there.
 struct PieceCache {
-    static let slotBits = 12
-    static let maxTokens = 8
-    let keys: UnsafeMutablePointer<UInt64>  // two words per slot
-    let meta: UnsafeMutablePointer<UInt32>  // length << 8 | token count; 0 = empty
-    let tokens: UnsafeMutablePointer<UInt32>
+    static let maxTokens = 11
+    static let slotBytes = 64
+    let slots: UnsafeMutableRawPointer
+    private let shift: UInt64
+    /// The cache has `2^bits` slots.
+    let bits: Int
 
-    init() {
-        let slots = 1 << PieceCache.slotBits
-        keys = .allocate(capacity: 2 * slots)
-        meta = .allocate(capacity: slots)
-        meta.initialize(repeating: 0, count: slots)
-        tokens = .allocate(capacity: slots * PieceCache.maxTokens)
+    init(bits: Int) {
+        self.bits = bits
+        shift = UInt64(64 - bits)
+        let bytes = PieceCache.slotBytes << bits
+        slots = .allocate(byteCount: bytes, alignment: PieceCache.slotBytes)
+        slots.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
     }
 
-    func free() {
-        keys.deallocate()
-        meta.deallocate()
-        tokens.deallocate()
+    /// Slots for an input of `bytes` bytes: one per 128 bytes, from 2^10 (64 KiB) to 2^14 (1 MiB).
+    static func bits(forInput bytes: Int) -> Int {
+        var bits = 10
+        while bits < PieceCache.capBits && (128 << bits) < bytes { bits += 1 }
+        return bits
     }
+    /// The largest cache: 2^14 slots, 1 MiB.
+    static let capBits = 14
+
+    func free() { slots.deallocate() }
 
     /// The piece's bytes as two words; reads up to 16 bytes, which the padded input allows.
     @inline(__always)
@@ -369,39 +384,48 @@ struct PieceCache {
         var k0 = raw.loadUnaligned(as: UInt64.self)
         var k1: UInt64 = 0
         if length < 8 {
-            k0 &= (UInt64(1) &<< UInt64(length &* 8)) &- 1
+            k0 &= (UInt64(1) &<< UInt64(truncatingIfNeeded: length &* 8)) &- 1
         } else if length > 8 {
             k1 = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
-            if length < 16 { k1 &= (UInt64(1) &<< UInt64((length &- 8) &* 8)) &- 1 }
+            if length < 16 { k1 &= (UInt64(1) &<< UInt64(truncatingIfNeeded: (length &- 8) &* 8)) &- 1 }
         }
         return (k0, k1)
     }
 
+    /// The slot of a key.
     @inline(__always)
-    static func slot(_ k0: UInt64, _ k1: UInt64, _ length: Int) -> Int {
-        let h = (k0 &* 0x9E37_79B9_7F4A_7C15) ^ ((k1 ^ UInt64(length)) &* 0xC2B2_AE3D_27D4_EB4F)
-        return Int(truncatingIfNeeded: h &>> UInt64(64 - slotBits))
+    func slot(_ k0: UInt64, _ k1: UInt64, _ length: Int) -> UnsafeMutableRawPointer {
+        let h = (k0 &* 0x9E37_79B9_7F4A_7C15) ^ ((k1 ^ UInt64(truncatingIfNeeded: length)) &* 0xC2B2_AE3D_27D4_EB4F)
+        return slots + Int(truncatingIfNeeded: h &>> shift) &* PieceCache.slotBytes
     }
 
-    /// The number of tokens cached for this piece, or `nil`.
+    /// The number of tokens cached in `slot` for this piece, or 0.
     @inline(__always)
-    func lookup(_ slot: Int, _ k0: UInt64, _ k1: UInt64, _ length: Int) -> Int? {
-        let m = meta[slot]
-        guard m >> 8 == UInt32(truncatingIfNeeded: length), keys[2 &* slot] == k0, keys[2 &* slot &+ 1] == k1 else {
-            return nil
-        }
-        return Int(m & 0xFF)
+    static func lookup(_ slot: UnsafeMutableRawPointer, _ k0: UInt64, _ k1: UInt64, _ length: Int) -> Int {
+        let meta = slot.load(fromByteOffset: 16, as: UInt32.self)
+        guard meta &>> 8 == UInt32(truncatingIfNeeded: length), slot.load(as: UInt64.self) == k0,
+              slot.load(fromByteOffset: 8, as: UInt64.self) == k1
+        else { return 0 }
+        return Int(meta & 0xFF)
     }
 
+    /// The `k`th token cached in `slot`.
     @inline(__always)
-    func store(
-        _ slot: Int, _ k0: UInt64, _ k1: UInt64, _ length: Int, _ source: UnsafeMutablePointer<UInt32>, _ count: Int
+    static func token(_ slot: UnsafeMutableRawPointer, _ k: Int) -> UInt32 {
+        slot.load(fromByteOffset: 20 &+ 4 &* k, as: UInt32.self)
+    }
+
+    /// Caches `count` tokens for the piece in `slot` (nothing if there are more than ``maxTokens``).
+    @inline(__always)
+    static func store(
+        _ slot: UnsafeMutableRawPointer, _ k0: UInt64, _ k1: UInt64, _ length: Int,
+        _ source: UnsafeMutablePointer<UInt32>, _ count: Int
     ) {
-        guard count <= PieceCache.maxTokens else { return }
-        keys[2 &* slot] = k0
-        keys[2 &* slot &+ 1] = k1
-        meta[slot] = UInt32(truncatingIfNeeded: length) << 8 | UInt32(truncatingIfNeeded: count)
-        (tokens + slot &* PieceCache.maxTokens).update(from: source, count: count)
+        guard count > 0 && count <= PieceCache.maxTokens else { return }
+        slot.storeBytes(of: k0, as: UInt64.self)
+        slot.storeBytes(of: k1, toByteOffset: 8, as: UInt64.self)
+        slot.storeBytes(of: UInt32(truncatingIfNeeded: length) &<< 8 | UInt32(truncatingIfNeeded: count),
+                        toByteOffset: 16, as: UInt32.self)
+        for k in 0..<count { slot.storeBytes(of: source[k], toByteOffset: 20 &+ 4 &* k, as: UInt32.self) }
     }
 }
-

@@ -141,6 +141,14 @@ public struct Encoding: Sendable, TokenCounter {
                                                 specialTokens: core.specialTokens, backtrackFrom: length))
     }
 
+    /// A copy whose calls cache short pieces from inputs of `from` bytes, in `2^bits` slots (`nil`:
+    /// sized by the input); tests use it to compare the cache on, off and tiny.
+    func usingPieceCache(from: Int, bits: Int?) -> Encoding {
+        Encoding(name: name, core: EncodingCore(table: core.table, pattern: core.pattern,
+                                                specialTokens: core.specialTokens, backtrackFrom: core.backtrackFrom,
+                                                cacheFrom: from, cacheBits: bits))
+    }
+
     private static let cache = Mutex<[EncodingName: Encoding]>([:])
 
     /// Loads a bundled encoding, verifying its SHA-256; later calls return the same tables.

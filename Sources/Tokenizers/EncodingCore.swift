@@ -9,6 +9,11 @@ final class EncodingCore: @unchecked Sendable {
     /// Inputs at least this long cache the tokens of short pieces.
     static let cacheThreshold = 16 * 1024
 
+    /// Inputs at least this long use a ``PieceCache`` (tests change it).
+    let cacheFrom: Int
+    /// Slots of the piece cache as a power of two; `nil`: sized by the input (tests set it).
+    let cacheBits: Int?
+
     let table: RankTable
     let pattern: SplitPattern
     let specialTokens: [String: Int]
@@ -19,8 +24,11 @@ final class EncodingCore: @unchecked Sendable {
     let backtrackFrom: Int
 
     init(table: RankTable, pattern: SplitPattern, specialTokens: [String: Int],
-         backtrackFrom: Int = BytePairMerger.backtrackingPiece) {
+         backtrackFrom: Int = BytePairMerger.backtrackingPiece, cacheFrom: Int = EncodingCore.cacheThreshold,
+         cacheBits: Int? = nil) {
         self.table = table
+        self.cacheFrom = cacheFrom
+        self.cacheBits = cacheBits
         self.backtrackFrom = backtrackFrom
         self.pattern = pattern
         self.specialTokens = specialTokens
@@ -95,7 +103,7 @@ final class EncodingCore: @unchecked Sendable {
             var out = TokenBuffer(capacity: n / 3 + 16)
             defer { out.free() }
             var merger = BytePairMerger(table: table, backtrackFrom: backtrackFrom)
-            if n >= EncodingCore.cacheThreshold { merger.enableCache() }
+            if n >= cacheFrom { merger.enableCache(bits: cacheBits ?? PieceCache.bits(forInput: n)) }
             forEachSegment(p, n, allowed) { start, end in
                 switch pattern {
                 case .cl100k: encodeSegment(CL100KPreTokenizer(), p + start, end - start, &merger, &out)
@@ -113,7 +121,7 @@ final class EncodingCore: @unchecked Sendable {
         withPaddedUTF8(text) { p, n in
             var total = 0
             var merger = BytePairMerger(table: table, backtrackFrom: backtrackFrom)
-            if n >= EncodingCore.cacheThreshold { merger.enableCache() }
+            if n >= cacheFrom { merger.enableCache(bits: cacheBits ?? PieceCache.bits(forInput: n)) }
             forEachSegment(p, n, allowed) { start, end in
                 switch pattern {
                 case .cl100k: total += countSegment(CL100KPreTokenizer(), p + start, end - start, &merger)
@@ -135,7 +143,7 @@ final class EncodingCore: @unchecked Sendable {
         var i = 0
         while i < n {
             let end = splitter.pieceEnd(p, n, i)
-            let length = end - i
+            let length = end &- i
             let piece = p + i
             if length == 1 {
                 out.append(table.byteRanks[Int(piece[0])])
@@ -160,7 +168,7 @@ final class EncodingCore: @unchecked Sendable {
         var i = 0
         while i < n {
             let end = splitter.pieceEnd(p, n, i)
-            let length = end - i
+            let length = end &- i
             if length == 1 {
                 total &+= 1
             } else if length <= table.maxTokenLength && table.rank(p + i, length) != RankTable.none {

@@ -12,13 +12,13 @@ protocol PreTokenizer: Sendable {
 func decodeScalar(_ p: UnsafePointer<UInt8>, _ index: Int) -> (UInt32, Int) {
     let b0 = UInt32(p[index])
     if b0 < 0x80 { return (b0, 1) }
-    if b0 < 0xE0 { return (((b0 & 0x1F) << 6) | (UInt32(p[index + 1]) & 0x3F), 2) }
+    if b0 < 0xE0 { return (((b0 & 0x1F) << 6) | (UInt32(p[index &+ 1]) & 0x3F), 2) }
     if b0 < 0xF0 {
-        return (((b0 & 0x0F) << 12) | ((UInt32(p[index + 1]) & 0x3F) << 6) | (UInt32(p[index + 2]) & 0x3F), 3)
+        return (((b0 & 0x0F) << 12) | ((UInt32(p[index &+ 1]) & 0x3F) << 6) | (UInt32(p[index &+ 2]) & 0x3F), 3)
     }
     return (
-        ((b0 & 0x07) << 18) | ((UInt32(p[index + 1]) & 0x3F) << 12) | ((UInt32(p[index + 2]) & 0x3F) << 6)
-            | (UInt32(p[index + 3]) & 0x3F), 4
+        ((b0 & 0x07) << 18) | ((UInt32(p[index &+ 1]) & 0x3F) << 12) | ((UInt32(p[index &+ 2]) & 0x3F) << 6)
+            | (UInt32(p[index &+ 3]) & 0x3F), 4
     )
 }
 
@@ -132,14 +132,14 @@ private func whitespaceEnd(
     _ classes: UnicodeClasses, _ p: UnsafePointer<UInt8>, _ count: Int, _ start: Int, _ firstLength: Int,
     endFirst: Bool
 ) -> Int {
-    var j = start + firstLength
+    var j = start &+ firstLength
     var lastStart = start
     let b0 = p[start]
-    var newlineEnd = (b0 == 0x0A || b0 == 0x0D) ? start + 1 : -1
+    var newlineEnd = (b0 == 0x0A || b0 == 0x0D) ? start &+ 1 : -1
     while j < count {
         let (c, l) = decodeScalar(p, j)
         if classes.flags(c) & WS == 0 { break }
-        if isNewline(c) { newlineEnd = j + 1 }
+        if isNewline(c) { newlineEnd = j &+ 1 }
         lastStart = j
         j &+= l
     }
@@ -173,45 +173,45 @@ struct CL100KPreTokenizer: PreTokenizer, @unchecked Sendable {
     func pieceEnd(_ p: UnsafePointer<UInt8>, _ count: Int, _ i: Int) -> Int {
         let (c0, l0) = decodeScalar(p, i)
         let f0 = classes.flags(c0)
-        if c0 == apostrophe && i + 1 < count {
-            let (c1, l1) = decodeScalar(p, i + 1)
+        if c0 == apostrophe && i &+ 1 < count {
+            let (c1, l1) = decodeScalar(p, i &+ 1)
             switch c1 {
             case 0x73, 0x53, 0x17F, 0x64, 0x44, 0x6D, 0x4D, 0x74, 0x54:  // s S ſ d D m M t T
-                return i + 1 + l1
+                return i &+ 1 &+ l1
             case 0x6C, 0x4C:  // l L
-                if i + 2 < count, p[i + 2] | 0x20 == 0x6C { return i + 3 }
+                if i &+ 2 < count, p[i &+ 2] | 0x20 == 0x6C { return i &+ 3 }
             case 0x76, 0x56, 0x72, 0x52:  // v V r R
-                if i + 2 < count, p[i + 2] | 0x20 == 0x65 { return i + 3 }
+                if i &+ 2 < count, p[i &+ 2] | 0x20 == 0x65 { return i &+ 3 }
             default: break
             }
         }
-        if f0 & L != 0 { return classes.letterRunEnd(p, count, i + l0) }
+        if f0 & L != 0 { return classes.letterRunEnd(p, count, i &+ l0) }
         if f0 & N == 0 && !isNewline(c0) {
-            let j = i + l0
+            let j = i &+ l0
             if j < count {
                 let (c1, l1) = decodeScalar(p, j)
-                if classes.flags(c1) & L != 0 { return classes.letterRunEnd(p, count, j + l1) }
+                if classes.flags(c1) & L != 0 { return classes.letterRunEnd(p, count, j &+ l1) }
             }
         }
         if f0 & N != 0 {
-            var j = i + l0
+            var j = i &+ l0
             var k = 1
             while k < 3 && j < count {
                 let (c, l) = decodeScalar(p, j)
                 if classes.flags(c) & N == 0 { break }
-                j += l
-                k += 1
+                j &+= l
+                k &+= 1
             }
             return j
         }
-        if c0 == 0x20 && i + 1 < count {
-            let (c1, l1) = decodeScalar(p, i + 1)
+        if c0 == 0x20 && i &+ 1 < count {
+            let (c1, l1) = decodeScalar(p, i &+ 1)
             if classes.flags(c1) & (L | N | WS) == 0 {
-                return newlineRunEnd(p, count, classes.otherRunEnd(p, count, i + 1 + l1), slash: false)
+                return newlineRunEnd(p, count, classes.otherRunEnd(p, count, i &+ 1 &+ l1), slash: false)
             }
         }
         if f0 & (L | N | WS) == 0 {
-            return newlineRunEnd(p, count, classes.otherRunEnd(p, count, i + l0), slash: false)
+            return newlineRunEnd(p, count, classes.otherRunEnd(p, count, i &+ l0), slash: false)
         }
         return whitespaceEnd(classes, p, count, i, l0, endFirst: true)
     }
@@ -229,66 +229,41 @@ struct O200KPreTokenizer: PreTokenizer, @unchecked Sendable {
     /// `(?i:'s|'t|'re|'ve|'m|'ll|'d)?` at `index`.
     @inline(__always)
     func contractionEnd(_ p: UnsafePointer<UInt8>, _ count: Int, _ index: Int) -> Int {
-        guard index + 1 < count, p[index] == 0x27 else { return index }
-        let (c1, l1) = decodeScalar(p, index + 1)
+        guard index &+ 1 < count, p[index] == 0x27 else { return index }
+        let (c1, l1) = decodeScalar(p, index &+ 1)
         switch c1 {
         case 0x73, 0x53, 0x17F, 0x74, 0x54, 0x6D, 0x4D, 0x64, 0x44:  // s S ſ t T m M d D
-            return index + 1 + l1
+            return index &+ 1 &+ l1
         case 0x72, 0x52, 0x76, 0x56:  // r R v V
-            if index + 2 < count, p[index + 2] | 0x20 == 0x65 { return index + 3 }
+            if index &+ 2 < count, p[index &+ 2] | 0x20 == 0x65 { return index &+ 3 }
         case 0x6C, 0x4C:
-            if index + 2 < count, p[index + 2] | 0x20 == 0x6C { return index + 3 }
+            if index &+ 2 < count, p[index &+ 2] | 0x20 == 0x6C { return index &+ 3 }
         default: break
         }
         return index
     }
 
-    /// Start of the scalar before `index`.
-    @inline(__always)
-    func previousStart(_ p: UnsafePointer<UInt8>, _ index: Int) -> Int {
-        var j = index - 1
-        while p[j] & 0xC0 == 0x80 { j -= 1 }
-        return j
-    }
-
     /// `U* W+` from `start`, with backtracking; -1 if it does not match.
+    ///
+    /// One pass: `U*` takes the run of `U` scalars; if the scalar after the run is in `W`, `W+`
+    /// continues from there. Otherwise a backtracking engine gives back scalars of the run until
+    /// the last one in `W`, which `W+` takes alone (the scalars after it are not in `W`), so the
+    /// match ends after the last `W` scalar of the run.
     @inline(__always)
     func upperThenLower(_ p: UnsafePointer<UInt8>, _ count: Int, _ start: Int) -> Int {
-        let u = classes.runEnd(p, count, start, UP)
-        if u < count {
-            let (c, l) = decodeScalar(p, u)
-            if classes.flags(c) & LO != 0 { return classes.runEnd(p, count, u + l, LO) }
+        var j = start
+        var lastLowerEnd = -1
+        while j < count {
+            let (c, l) = decodeScalar(p, j)
+            let f = classes.flags(c)
+            if f & UP == 0 {
+                if f & LO != 0 { return classes.runEnd(p, count, j &+ l, LO) }
+                break
+            }
+            j &+= l
+            if f & LO != 0 { lastLowerEnd = j }
         }
-        var t = u
-        while t > start {
-            t = previousStart(p, t)
-            let (c, l) = decodeScalar(p, t)
-            if classes.flags(c) & LO != 0 { return classes.runEnd(p, count, t + l, LO) }
-        }
-        return -1
-    }
-
-    /// ASCII-only fast path for the letter alternatives; -1 when a non-ASCII byte is involved
-    /// (then the general path decides).
-    @inline(__always)
-    func asciiWordEnd(_ p: UnsafePointer<UInt8>, _ count: Int, _ i: Int) -> Int {
-        let c0 = asciiByteClass[Int(p[i])]
-        var j = i
-        if c0 & AsciiByteClass.letter == 0 {
-            // one prefix byte that is not a letter, digit, CR or LF
-            if c0 & AsciiByteClass.prefix == 0 { return -1 }
-            j = i &+ 1
-            if j >= count { return -1 }
-        }
-        let c1 = asciiByteClass[Int(p[j])]
-        if c1 & AsciiByteClass.letter == 0 { return -1 }
-        if c1 & AsciiByteClass.upper != 0 {
-            j = asciiRunEnd(p, count, j &+ 1, lo: 0x41, hi: 0x5A, fold: false)
-            if j < count && p[j] >= 0x80 { return -1 }
-        }
-        j = asciiRunEnd(p, count, j, lo: 0x61, hi: 0x7A, fold: false)
-        if j < count && p[j] >= 0x80 { return -1 }
-        return contractionEnd(p, count, j)
+        return lastLowerEnd
     }
 
     /// `[^\s\p{L}\p{N}]+[\r\n/]*` over ASCII from `start`, when every byte involved is ASCII; -1
@@ -307,18 +282,38 @@ struct O200KPreTokenizer: PreTokenizer, @unchecked Sendable {
 
     @inline(__always)
     func pieceEnd(_ p: UnsafePointer<UInt8>, _ count: Int, _ i: Int) -> Int {
-        let fast = asciiWordEnd(p, count, i)
-        if fast >= 0 { return fast }
+        // ASCII-only fast path for the letter alternatives (`P? U* W+ C?` and `P? U+ W* C?` over
+        // ASCII); leaves the block when a non-ASCII byte is involved (then the general path
+        // decides). Written out here, not as a method: the compiler kept that method out of line,
+        // and a call per piece cost about a tenth of the splitter.
+        ascii: do {
+            let c0 = asciiByteClass[Int(p[i])]
+            var j = i
+            if c0 & AsciiByteClass.letter == 0 {
+                if c0 & AsciiByteClass.prefix == 0 { break ascii }
+                j = i &+ 1
+                if j >= count { break ascii }
+            }
+            let c1 = asciiByteClass[Int(p[j])]
+            if c1 & AsciiByteClass.letter == 0 { break ascii }
+            if c1 & AsciiByteClass.upper != 0 {
+                j = asciiRunEnd(p, count, j &+ 1, lo: 0x41, hi: 0x5A, fold: false)
+                if j < count && p[j] >= 0x80 { break ascii }
+            }
+            j = asciiRunEnd(p, count, j, lo: 0x61, hi: 0x7A, fold: false)
+            if j < count && p[j] >= 0x80 { break ascii }
+            return contractionEnd(p, count, j)
+        }
         // ASCII punctuation (optionally after one space) not followed by a letter: only
         // ` ?[^\s\p{L}\p{N}]+[\r\n/]*` can match.
         let b0 = p[i]
-        if b0 < 0x80 && i + 1 < count {
-            let b1 = p[i + 1]
+        if b0 < 0x80 && i &+ 1 < count {
+            let b1 = p[i &+ 1]
             if b1 < 0x80 && (b1 | 0x20) &- 0x61 >= 26 {
                 let q0 = classes.table[Int(b0)] & (L | N | WS) == 0
                 let q1 = classes.table[Int(b1)] & (L | N | WS) == 0
                 if q0 || (b0 == 0x20 && q1) {
-                    let e = asciiPunctuationEnd(p, count, q0 ? i + 1 : i + 2)
+                    let e = asciiPunctuationEnd(p, count, q0 ? i &+ 1 : i &+ 2)
                     if e >= 0 { return e }
                 }
             }
@@ -330,7 +325,7 @@ struct O200KPreTokenizer: PreTokenizer, @unchecked Sendable {
         if isPrefix || f0 & (UP | LO) != 0 {
             // Alternative 1: P? U* W+ C?
             if isPrefix {
-                let e = upperThenLower(p, count, i + l0)
+                let e = upperThenLower(p, count, i &+ l0)
                 if e >= 0 { return contractionEnd(p, count, e) }
             }
             if f0 & (UP | LO) != 0 {
@@ -339,33 +334,33 @@ struct O200KPreTokenizer: PreTokenizer, @unchecked Sendable {
             }
             // Alternative 2: P? U+ W* C?
             if isPrefix {
-                let u = classes.runEnd(p, count, i + l0, UP)
-                if u > i + l0 { return contractionEnd(p, count, classes.runEnd(p, count, u, LO)) }
+                let u = classes.runEnd(p, count, i &+ l0, UP)
+                if u > i &+ l0 { return contractionEnd(p, count, classes.runEnd(p, count, u, LO)) }
             }
             if f0 & UP != 0 {
-                let u = classes.runEnd(p, count, i + l0, UP)
+                let u = classes.runEnd(p, count, i &+ l0, UP)
                 return contractionEnd(p, count, classes.runEnd(p, count, u, LO))
             }
         }
         if f0 & N != 0 {
-            var j = i + l0
+            var j = i &+ l0
             var k = 1
             while k < 3 && j < count {
                 let (c, l) = decodeScalar(p, j)
                 if classes.flags(c) & N == 0 { break }
-                j += l
-                k += 1
+                j &+= l
+                k &+= 1
             }
             return j
         }
-        if c0 == 0x20 && i + 1 < count {
-            let (c1, l1) = decodeScalar(p, i + 1)
+        if c0 == 0x20 && i &+ 1 < count {
+            let (c1, l1) = decodeScalar(p, i &+ 1)
             if classes.flags(c1) & (L | N | WS) == 0 {
-                return newlineRunEnd(p, count, classes.otherRunEnd(p, count, i + 1 + l1), slash: true)
+                return newlineRunEnd(p, count, classes.otherRunEnd(p, count, i &+ 1 &+ l1), slash: true)
             }
         }
         if f0 & (L | N | WS) == 0 {
-            return newlineRunEnd(p, count, classes.otherRunEnd(p, count, i + l0), slash: true)
+            return newlineRunEnd(p, count, classes.otherRunEnd(p, count, i &+ l0), slash: true)
         }
         return whitespaceEnd(classes, p, count, i, l0, endFirst: false)
     }
@@ -379,23 +374,23 @@ struct P50KPreTokenizer: PreTokenizer, @unchecked Sendable {
     @inline(__always)
     func pieceEnd(_ p: UnsafePointer<UInt8>, _ count: Int, _ i: Int) -> Int {
         let b0 = p[i]
-        if b0 == 0x27 && i + 1 < count {
-            switch p[i + 1] {
-            case 0x73, 0x74, 0x6D, 0x64: return i + 2  // s t m d
-            case 0x72, 0x76: if i + 2 < count, p[i + 2] == 0x65 { return i + 3 }  // re ve
-            case 0x6C: if i + 2 < count, p[i + 2] == 0x6C { return i + 3 }  // ll
+        if b0 == 0x27 && i &+ 1 < count {
+            switch p[i &+ 1] {
+            case 0x73, 0x74, 0x6D, 0x64: return i &+ 2  // s t m d
+            case 0x72, 0x76: if i &+ 2 < count, p[i &+ 2] == 0x65 { return i &+ 3 }  // re ve
+            case 0x6C: if i &+ 2 < count, p[i &+ 2] == 0x6C { return i &+ 3 }  // ll
             default: break
             }
         }
-        let k = (b0 == 0x20 && i + 1 < count) ? i + 1 : i
+        let k = (b0 == 0x20 && i &+ 1 < count) ? i &+ 1 : i
         let (c, l) = decodeScalar(p, k)
         let f = classes.flags(c)
-        if f & L != 0 { return classes.letterRunEnd(p, count, k + l) }
-        if f & N != 0 { return classes.runEnd(p, count, k + l, N) }
-        if f & WS == 0 { return classes.otherRunEnd(p, count, k + l) }
+        if f & L != 0 { return classes.letterRunEnd(p, count, k &+ l) }
+        if f & N != 0 { return classes.runEnd(p, count, k &+ l, N) }
+        if f & WS == 0 { return classes.otherRunEnd(p, count, k &+ l) }
         // Whitespace: \s+(?!\S) | \s+
         let (_, l0) = decodeScalar(p, i)
-        var j = i + l0
+        var j = i &+ l0
         var lastStart = i
         while j < count {
             let (c, l) = decodeScalar(p, j)

@@ -21,6 +21,8 @@ final class RankTable: @unchecked Sendable {
     /// Sentinel for "not a token".
     static let none: UInt32 = .max
 
+    /// The memory of all the tables below but ``bytes`` (see ``HugePages``).
+    private let block: UnsafeMutablePointer<UInt8>
     let slots: UnsafeMutablePointer<Slot>
     let mask: Int
     /// All token bytes, concatenated, followed by 16 zero bytes of padding.
@@ -78,20 +80,24 @@ final class RankTable: @unchecked Sendable {
         }
         maxTokenLength = longest
         rankLimit = spans.isEmpty ? 0 : maxRank + 1
-        offsets = .allocate(capacity: max(rankLimit, 1))
-        offsets.initialize(repeating: 0, count: max(rankLimit, 1))
-        lengths = .allocate(capacity: max(rankLimit, 1))
-        lengths.initialize(repeating: 0, count: max(rankLimit, 1))
         var capacity = 1024
         while capacity < spans.count * 5 / 2 { capacity <<= 1 }
         mask = capacity - 1
-        slots = .allocate(capacity: capacity)
+        let ranks = max(rankLimit, 1)
+        let memory = HugePages.allocate(sizes: [capacity * MemoryLayout<Slot>.stride, (1 << 16) * 8, 65536 * 4,
+                                                256 * 4, ranks * 4, ranks * 4])
+        block = memory.block
+        slots = memory.tables[0].bindMemory(to: Slot.self, capacity: capacity)
         slots.initialize(repeating: Slot(key8: 0, length: 0, rank: 0), count: capacity)
-        filter = .allocate(capacity: 1 << 16)
+        filter = memory.tables[1].bindMemory(to: UInt64.self, capacity: 1 << 16)
         filter.initialize(repeating: 0, count: 1 << 16)
-        pairRanks = .allocate(capacity: 65536)
+        pairRanks = memory.tables[2].bindMemory(to: UInt32.self, capacity: 65536)
         pairRanks.initialize(repeating: RankTable.none, count: 65536)
-        byteRanks = .allocate(capacity: 256)
+        byteRanks = memory.tables[3].bindMemory(to: UInt32.self, capacity: 256)
+        offsets = memory.tables[4].bindMemory(to: UInt32.self, capacity: ranks)
+        offsets.initialize(repeating: 0, count: ranks)
+        lengths = memory.tables[5].bindMemory(to: UInt32.self, capacity: ranks)
+        lengths.initialize(repeating: 0, count: ranks)
         byteRanks.initialize(repeating: RankTable.none, count: 256)
         count = spans.count
         memoryFootprint = total + 16 + rankLimit * 8 + capacity * MemoryLayout<Slot>.stride + 1024 + 65536 * 4 + (1 << 19)
@@ -107,13 +113,8 @@ final class RankTable: @unchecked Sendable {
     }
 
     deinit {
-        slots.deallocate()
+        HugePages.free(block)
         bytes.deallocate()
-        offsets.deallocate()
-        lengths.deallocate()
-        byteRanks.deallocate()
-        pairRanks.deallocate()
-        filter.deallocate()
     }
 
     /// Hash of `length` bytes at `key`; reads up to 7 bytes past the end, which must be readable.
@@ -121,14 +122,14 @@ final class RankTable: @unchecked Sendable {
     static func hash(_ key: UnsafePointer<UInt8>, _ length: Int) -> (key8: UInt64, hash: UInt64) {
         let raw = UnsafeRawPointer(key)
         var word = raw.loadUnaligned(as: UInt64.self)
-        if length < 8 { word &= (UInt64(1) &<< UInt64(length &* 8)) &- 1 }
+        if length < 8 { word &= (UInt64(1) &<< UInt64(truncatingIfNeeded: length &* 8)) &- 1 }
         var h = word ^ (UInt64(truncatingIfNeeded: length) &* 0x9E37_79B9_7F4A_7C15)
         if length > 8 {
             var offset = 8
             while offset < length {
                 var next = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
                 let left = length &- offset
-                if left < 8 { next &= (UInt64(1) &<< UInt64(left &* 8)) &- 1 }
+                if left < 8 { next &= (UInt64(1) &<< UInt64(truncatingIfNeeded: left &* 8)) &- 1 }
                 h = (h &* 0xFF51_AFD7_ED55_8CCD) ^ next
                 offset &+= 8
             }
@@ -164,13 +165,13 @@ final class RankTable: @unchecked Sendable {
         if length == 2 { return pairRanks[Int(key[0]) | Int(key[1]) &<< 8] }
         let (key8, h) = RankTable.hash(key, length)
         let bit = Int(truncatingIfNeeded: h &>> RankTable.filterShift)
-        if filter[bit >> 6] & (1 << UInt64(bit & 63)) == 0 { return RankTable.none }
+        if filter[bit &>> 6] & (1 &<< UInt64(truncatingIfNeeded: bit & 63)) == 0 { return RankTable.none }
         var index = Int(truncatingIfNeeded: h) & mask
         let len32 = UInt32(truncatingIfNeeded: length)
         while true {
             let slot = slots[index]
             if slot.key8 == key8 && slot.length == len32 {
-                if length <= 8 || memcmp(key + 8, bytes + Int(offsets[Int(slot.rank)]) + 8, length - 8) == 0 {
+                if length <= 8 || memcmp(key + 8, bytes + Int(offsets[Int(slot.rank)]) + 8, length &- 8) == 0 {
                     return slot.rank
                 }
             } else if slot.length == 0 {

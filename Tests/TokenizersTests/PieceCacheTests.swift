@@ -1,0 +1,132 @@
+import Foundation
+import Testing
+@testable import Tokenizers
+
+/// The cache of short pieces changes speed, never ids: tiktoken's ids with the cache off, sized by
+/// the input, and tiny (two slots, so that pieces evict each other all the time); and the cache's
+/// own slots: hits, misses on collisions, eviction, lengths, overflow.
+struct PieceCacheTests {
+    static let names: [EncodingName] = [.cl100kBase, .o200kBase]
+
+    /// Golden block hashes of the adversarial strings, as in ``ParityTests``.
+    static func blockHashes(_ encoded: [[Int]], blockSize: Int) -> [String] {
+        (0..<(encoded.count / blockSize)).map { block in
+            var h: UInt64 = 0xCBF2_9CE4_8422_2325
+            for index in (block * blockSize)..<((block + 1) * blockSize) {
+                h = Support.fnv(encoded[index], h)
+                h = (h ^ 0xFFFF_FFFF) &* 0x100_0000_01B3
+            }
+            return Support.hex(h)
+        }
+    }
+
+    @Test(arguments: names)
+    func cacheOnOffAndTinyGiveTiktokenIds(name: EncodingName) throws {
+        let golden = try Support.goldenJSON()
+        let base = try Encoding.load(name)
+        let variants: [(String, Encoding)] = [
+            ("off", base.usingPieceCache(from: .max, bits: nil)),
+            ("always", base.usingPieceCache(from: 0, bits: nil)),
+            ("tiny", base.usingPieceCache(from: 0, bits: 1)),
+        ]
+        // Corpus: multi.txt, whose chunks are long enough for the default cache.
+        let chunkBytes = golden["chunkBytes"] as! Int
+        let corpus = (golden["corpus"] as! [String: Any])[name.rawValue] as! [String: Any]
+        let expected = (corpus["multi.txt"] as! [String: Any])["chunks"] as! [[Any]]
+        let url = Support.sharedData.appendingPathComponent("corpus/multi.txt")
+        let chunks = Support.chunks([UInt8](try Data(contentsOf: url)), size: chunkBytes)
+        // Adversarial strings: short, so only the forced caches are on; the first 20,000.
+        let blockSize = golden["blockSize"] as! Int
+        let count = 20 * blockSize
+        let blocks = ((golden["adversarial"] as! [String: Any])[name.rawValue] as! [String: Any])["blocks"] as! [String]
+        let strings = try Support.adversarialStrings(count: golden["adversarialCount"] as! Int,
+                                                     seed: UInt64(golden["adversarialSeed"] as! Int))
+        let short = Array(strings.prefix(count))
+        for (label, encoding) in variants {
+            for (index, ids) in encoding.encodeBatch(chunks).enumerated() {
+                #expect(Support.hex(Support.fnv(ids)) == expected[index][0] as! String,
+                        "\(name.rawValue) cache \(label): multi.txt chunk \(index)")
+            }
+            #expect(encoding.countBatch(chunks) == chunks.indices.map { expected[$0][1] as! Int },
+                    "\(name.rawValue) cache \(label): counts")
+            let encoded = encoding.encodeBatch(short)
+            #expect(Self.blockHashes(encoded, blockSize: blockSize) == Array(blocks.prefix(20)),
+                    "\(name.rawValue) cache \(label): adversarial strings")
+            #expect(encoding.countBatch(short) == encoded.map(\.count))
+        }
+        // One long input with everything in it, so that cached pieces recur across kinds of text.
+        let mixed = chunks.joined() + short.joined(separator: " ")
+        let reference = variants[0].1.encode(mixed)
+        for (label, encoding) in variants.dropFirst() {
+            #expect(encoding.encode(mixed) == reference, "\(name.rawValue) cache \(label): mixed input")
+            #expect(encoding.count(mixed) == reference.count)
+        }
+        #expect(base.encode(mixed) == reference)
+    }
+
+    /// `bytes` followed by 16 zero bytes, as the encoder pads its input.
+    static func padded(_ text: String) -> [UInt8] { Array(text.utf8) + [UInt8](repeating: 0, count: 16) }
+
+    @Test func slotsHitMissAndEvict() throws {
+        let cache = PieceCache(bits: 1)
+        defer { cache.free() }
+        var tokens: [UInt32] = [7, 8, 9]
+        func put(_ text: String, _ count: Int) {
+            let bytes = Self.padded(text)
+            bytes.withUnsafeBufferPointer { b in
+                let (k0, k1) = PieceCache.key(b.baseAddress!, text.utf8.count)
+                tokens.withUnsafeMutableBufferPointer { t in
+                    PieceCache.store(cache.slot(k0, k1, text.utf8.count), k0, k1, text.utf8.count, t.baseAddress!, count)
+                }
+            }
+        }
+        func get(_ text: String, length: Int? = nil) -> [UInt32] {
+            let bytes = Self.padded(text)
+            let length = length ?? text.utf8.count
+            return bytes.withUnsafeBufferPointer { b in
+                let (k0, k1) = PieceCache.key(b.baseAddress!, length)
+                let slot = cache.slot(k0, k1, length)
+                let n = PieceCache.lookup(slot, k0, k1, length)
+                return (0..<n).map { PieceCache.token(slot, $0) }
+            }
+        }
+        put(" hello", 3)
+        #expect(get(" hello") == [7, 8, 9])
+        // Only the piece's own bytes count: what follows it in the text is not part of the key.
+        #expect(get(" hello world", length: 6) == [7, 8, 9])
+        #expect(get(" hell").isEmpty)
+        #expect(get(" hello!").isEmpty)
+        #expect(get(" hello\0").isEmpty)  // same key words, another length
+        // 16-byte pieces use both key words.
+        put("abcdefghijklmnop", 2)
+        #expect(get("abcdefghijklmnop") == [7, 8])
+        #expect(get("abcdefghijklmnoq").isEmpty)
+        // Two slots: of three pieces, two share a slot, and the later one evicts the earlier.
+        let pieces = ["alpha", "beta", "gamma"]
+        let slots = pieces.map { text in
+            Self.padded(text).withUnsafeBufferPointer { b in
+                let (k0, k1) = PieceCache.key(b.baseAddress!, text.utf8.count)
+                return cache.slot(k0, k1, text.utf8.count)
+            }
+        }
+        let (a, b) = slots[0] == slots[1] ? (0, 1) : slots[0] == slots[2] ? (0, 2) : (1, 2)
+        put(pieces[a], 1)
+        #expect(get(pieces[a]) == [7])
+        put(pieces[b], 2)
+        #expect(get(pieces[b]) == [7, 8])
+        #expect(get(pieces[a]).isEmpty)
+        // More tokens than a slot holds: not stored, so the piece stays a miss.
+        tokens = Array(1...12)
+        put("twelve tokens", 12)
+        #expect(get("twelve tokens").isEmpty)
+        put("eleven", 11)
+        #expect(get("eleven") == Array(1...11))
+    }
+
+    @Test func sizeFollowsTheInput() {
+        #expect(PieceCache.bits(forInput: 16 * 1024) == 10)
+        #expect(PieceCache.bits(forInput: 1_400_000) == 14)
+        #expect(PieceCache.bits(forInput: 100_000_000) == 14)
+        #expect((10...14).contains(PieceCache.bits(forInput: 300_000)))
+    }
+}
