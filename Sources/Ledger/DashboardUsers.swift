@@ -198,6 +198,9 @@ public final class DashboardCumulativeCache: Sendable {
         }
     }
 
+    /// Whether sums for `key` are held, of any generation (no lookup is counted).
+    func holds(_ key: Key) -> Bool { state.withLock { $0.entries[key] != nil } }
+
     /// Drops every entry (tests, and a store that rebuilt its rollups).
     public func removeAll() { state.withLock { $0.entries = [:] } }
 
@@ -268,16 +271,32 @@ extension DashboardLedger {
         let rollup = DashboardUsers.Part.rollup.rawValue, request = DashboardUsers.Part.request.rawValue
         // A fold of late rows between the page's statement and a seek statement makes their
         // generations differ: read again (such folds are rare; three tries are plenty).
-        for _ in 0..<3 {
+        for attempt in 0..<3 {
+            // No sums held for A at all (a new day boundary, a filter not seen yet): read them
+            // beside the page's statement rather than after it.
+            let lowerKey = DashboardCumulativeCache.Key(dimension: plan.dimension, subject: plan.subject, bound: plan.a)
+            let early = attempt == 0 && !dashboardCache.holds(lowerKey)
+            async let earlyRows: DashboardIntegerRows? = {
+                guard early else { return nil }
+                return try await self.runDashboardIntegerQuery(
+                    DashboardUsers.cumulativeQuery(dimension: plan.dimension, subject: plan.subject, before: plan.a), width: width)
+            }()
             let page = try await runDashboardIntegerQuery(DashboardUsers.pageQuery(plan, filter: filter), width: width)
+            // A failed early read is read again below (and its error reported there).
+            let earlyRead = (try? await earlyRows) ?? nil
             let (generation, newestFolded) = try DashboardUsers.header(of: page)
             let newestDay = DashboardRollup.floorDiv(newestFolded, DashboardRollup.dayMs) * DashboardRollup.dayMs
             /// `cum(bound)` at this generation; nil when the generation moved meanwhile.
             func cumulative(_ bound: Int64) async throws -> DashboardCumulativeCache.Entry? {
                 let key = DashboardCumulativeCache.Key(dimension: plan.dimension, subject: plan.subject, bound: bound)
                 if let entry = dashboardCache.entry(key, generation: generation) { return entry }
-                let rows = try await runDashboardIntegerQuery(
-                    DashboardUsers.cumulativeQuery(dimension: plan.dimension, subject: plan.subject, before: bound), width: width)
+                let rows: DashboardIntegerRows
+                if key == lowerKey, let read = earlyRead {
+                    rows = read
+                } else {
+                    rows = try await runDashboardIntegerQuery(
+                        DashboardUsers.cumulativeQuery(dimension: plan.dimension, subject: plan.subject, before: bound), width: width)
+                }
                 guard try DashboardUsers.header(of: rows).generation == generation else { return nil }
                 return dashboardCache.store(key, generation: generation, rows: rows)
             }
