@@ -145,10 +145,17 @@ public final class DashboardCumulativeCache: Sendable {
 
     private let state = Mutex(State())
     private let tablesReady = Atomic<Bool>(false)
+    private let newestFolded = Atomic<Int64>(.min)
     /// Bounds kept at most, and user rows kept at most over all bounds (about 150 bytes each);
     /// the least recently used bound goes first.
     let capacity: Int
     let maximumRows: Int
+
+    /// The newest folded request time the last per-user query saw (`Int64.min` before the first).
+    var newestFoldedSeen: Int64 {
+        get { newestFolded.load(ordering: .relaxed) }
+        set { newestFolded.store(newValue, ordering: .relaxed) }
+    }
 
     /// Whether this store has created the rollup tables (and filled `dashboardDay` from
     /// `dashboardHour` where needed), so a refresh can skip those statements.
@@ -275,7 +282,11 @@ extension DashboardLedger {
             // No sums held for A at all (a new day boundary, a filter not seen yet): read them
             // beside the page's statement rather than after it.
             let lowerKey = DashboardCumulativeCache.Key(dimension: plan.dimension, subject: plan.subject, bound: plan.a)
-            let early = attempt == 0 && !dashboardCache.holds(lowerKey)
+            // Only when A is at or before the newest folded day last seen: past it, cum(A) is every
+            // user's total and is never read (a quiet night keeps "today" there for hours).
+            let seen = dashboardCache.newestFoldedSeen
+            let early = attempt == 0 && seen != .min && plan.a <= DashboardRollup.floorDiv(seen, DashboardRollup.dayMs) * DashboardRollup.dayMs
+                && !dashboardCache.holds(lowerKey)
             async let earlyRows: DashboardIntegerRows? = {
                 guard early else { return nil }
                 return try await self.runDashboardIntegerQuery(
@@ -285,6 +296,7 @@ extension DashboardLedger {
             // A failed early read is read again below (and its error reported there).
             let earlyRead = (try? await earlyRows) ?? nil
             let (generation, newestFolded) = try DashboardUsers.header(of: page)
+            dashboardCache.newestFoldedSeen = newestFolded
             let newestDay = DashboardRollup.floorDiv(newestFolded, DashboardRollup.dayMs) * DashboardRollup.dayMs
             /// `cum(bound)` at this generation; nil when the generation moved meanwhile.
             func cumulative(_ bound: Int64) async throws -> DashboardCumulativeCache.Entry? {
