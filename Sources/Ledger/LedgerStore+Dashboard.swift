@@ -82,20 +82,30 @@ enum DashboardLedgerSQL {
     /// The newest folded row's time.
     static var newestFolded: String { "(SELECT maxTimeMs FROM dashboardFold WHERE id = 1)" }
 
-    /// The `feature = ?` and `modelServed = ?` conditions of a filter, appending their arguments.
+    /// Conditions on `request` rows for a filter's user, feature and model and `onlyErrors`,
+    /// appending their arguments.
     ///
-    /// - Parameter byID: as in ``DashboardLedger/rowConditions(_:onlyErrors:byID:_:)``.
-    static func featureAndModel(_ filter: DashboardFilter, byID: Bool = false, _ arguments: inout [DashboardQuery.Argument]) -> [String] {
+    /// - Parameters:
+    ///   - user: include the filter's user (the per-user rollups are already per user).
+    ///   - byID: the rows are read by id (those written since the fold): the conditions are
+    ///     written so that no index can serve them, since a planner that cannot see how few rows
+    ///     `id > (SELECT lastRequestID …)` selects would otherwise walk a whole feature's or model's rows.
+    static func rowConditions(
+        _ filter: DashboardFilter, user: Bool = true, onlyErrors: Bool = false, byID: Bool = false, _ arguments: inout [DashboardQuery.Argument]
+    ) -> [String] {
         var conditions: [String] = []
-        if let feature = filter.feature {
-            conditions.append(byID ? "(feature || '') = ?" : "feature = ?")
-            arguments.append(.text(feature))
+        for (column, value) in [("userName", user ? filter.user : nil), ("feature", filter.feature), ("modelServed", filter.model)] {
+            guard let value else { continue }
+            conditions.append(byID ? "(\(column) || '') = ?" : "\(column) = ?")
+            arguments.append(.text(value))
         }
-        if let model = filter.model {
-            conditions.append(byID ? "(modelServed || '') = ?" : "modelServed = ?")
-            arguments.append(.text(model))
-        }
+        if onlyErrors { conditions.append(byID ? "(status + 0) >= 400" : "status >= 400") }
         return conditions
+    }
+
+    /// The `feature = ?` and `modelServed = ?` conditions of a filter (``rowConditions(_:user:onlyErrors:byID:_:)`` without the user).
+    static func featureAndModel(_ filter: DashboardFilter, byID: Bool = false, _ arguments: inout [DashboardQuery.Argument]) -> [String] {
+        rowConditions(filter, user: false, byID: byID, &arguments)
     }
 }
 
@@ -241,24 +251,6 @@ extension DashboardLedger {
         }.joined(separator: " OR ") + ")"
     }
 
-    static var unfolded: String { DashboardLedgerSQL.unfolded }
-
-    /// Conditions on `request` rows for a filter's user, feature and model and `onlyErrors`.
-    ///
-    /// - Parameter byID: the rows are read by id (those written since the fold): the conditions
-    ///   are written so that no index can serve them, since a planner that cannot see how few rows
-    ///   `id > (SELECT lastRequestID …)` selects would otherwise walk a whole feature's or model's rows.
-    static func rowConditions(_ filter: DashboardFilter, onlyErrors: Bool, byID: Bool = false, _ arguments: inout [DashboardQuery.Argument]) -> [String] {
-        var conditions: [String] = []
-        for (column, value) in [("userName", filter.user), ("feature", filter.feature), ("modelServed", filter.model)] {
-            guard let value else { continue }
-            conditions.append(byID ? "(\(column) || '') = ?" : "\(column) = ?")
-            arguments.append(.text(value))
-        }
-        if onlyErrors { conditions.append(byID ? "(status + 0) >= 400" : "status >= 400") }
-        return conditions
-    }
-
     /// `request` rows in a source's columns.
     static func rawRows(_ conditions: [String]) -> String {
         """
@@ -268,10 +260,6 @@ extension DashboardLedger {
             \(DashboardRollup.sums.joined(separator: ", ")), timeMs AS lastMs
         FROM request WHERE \(conditions.joined(separator: " AND "))
         """
-    }
-
-    static func featureAndModel(_ filter: DashboardFilter, _ arguments: inout [DashboardQuery.Argument]) -> [String] {
-        DashboardLedgerSQL.featureAndModel(filter, &arguments)
     }
 
     /// A subquery with the same columns whichever table it reads: `t` (time or bucket start), the
@@ -301,7 +289,7 @@ extension DashboardLedger {
         var arguments: [DashboardQuery.Argument] = []
         for (table, column, bucketRanges) in [("dashboardDay", "dayMs", days), ("dashboardHour", "hourMs", rollup)] where !bucketRanges.isEmpty {
             var conditions = [ranges(column, bucketRanges, &arguments)]
-            conditions += featureAndModel(filter, &arguments)
+            conditions += DashboardLedgerSQL.featureAndModel(filter, &arguments)
             if onlyErrors { conditions.append("failed = 1") }
             parts.append(
                 """
@@ -314,11 +302,11 @@ extension DashboardLedger {
         if !folded.isEmpty {
             // `+timeMs`: the planner must read these few rows by id, not the range by time.
             let within = ranges("+timeMs", folded, &arguments)
-            parts.append(rawRows([unfolded, within] + rowConditions(filter, onlyErrors: onlyErrors, byID: true, &arguments)))
+            parts.append(rawRows([DashboardLedgerSQL.unfolded, within] + DashboardLedgerSQL.rowConditions(filter, onlyErrors: onlyErrors, byID: true, &arguments)))
         }
         if !raw.isEmpty {
             let within = ranges("timeMs", raw, &arguments)
-            parts.append(rawRows([within] + rowConditions(filter, onlyErrors: onlyErrors, &arguments)))
+            parts.append(rawRows([within] + DashboardLedgerSQL.rowConditions(filter, onlyErrors: onlyErrors, &arguments)))
         }
         return ("(" + parts.joined(separator: "\nUNION ALL\n") + ") AS s", arguments)
     }
@@ -449,13 +437,7 @@ extension DashboardLedger {
     /// The newest request rows a filter selects (metadata only: the ledger never stores prompt text).
     public func recentRequests(_ filter: DashboardFilter, onlyErrors: Bool = false, limit: Int = 50) async throws -> [RequestRecord] {
         var arguments: [DashboardQuery.Argument] = [.int(filter.from.unixMilliseconds), .int(filter.to.unixMilliseconds)]
-        var conditions = ["timeMs >= ?", "timeMs < ?"]
-        for (column, value) in [("userName", filter.user), ("feature", filter.feature), ("modelServed", filter.model)] {
-            guard let value else { continue }
-            conditions.append("\(column) = ?")
-            arguments.append(.text(value))
-        }
-        if onlyErrors { conditions.append("status >= 400") }
+        let conditions = ["timeMs >= ?", "timeMs < ?"] + DashboardLedgerSQL.rowConditions(filter, onlyErrors: onlyErrors, &arguments)
         let columns = ["id", "timeMs", "keyID", "userName", "feature", "endpoint", "modelRequested", "modelServed", "status", "errorCode"]
             + ["costMicros", "costFemtos", "inputTokens", "outputTokens", "cachedInputTokens", "cacheHit", "latencyMicros"]
         // `request.` names the integer columns, not the text ones of the select list (PostgreSQL would sort those, without the index).
