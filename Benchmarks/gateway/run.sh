@@ -51,6 +51,17 @@ http {
 NGINX
 nginx -p "$WORK" -c "$WORK/nginx.conf"
 
+# 1b. The floor of the gateway's stack: Hummingbird 2 + async-http-client forwarding each POST and
+# doing nothing else (Benchmarks/gateway/floor). Skipped with NO_FLOOR=1.
+HAVE_FLOOR=0
+if [ -z "${NO_FLOOR:-}" ]; then
+  FLOOR_BIN=${FLOOR_BIN:-Benchmarks/gateway/floor/.build/release/GatewayFloor}
+  [ -x "$FLOOR_BIN" ] && [ -n "${SKIP_BUILD:-}" ] || (cd Benchmarks/gateway/floor && swift build -c release >/dev/null)
+  "$FLOOR_BIN" 18184 http://127.0.0.1:18180 >"$WORK/floor.log" 2>&1 &
+  echo $! > "$WORK/floor.pid"
+  HAVE_FLOOR=1
+fi
+
 # 2. The gateway, SQLite ledger, a $1,000,000 budget on the key (every request reserves and settles).
 cat > "$WORK/gateway.yaml" <<YAML
 listen: {host: 127.0.0.1, port: 18181}
@@ -80,6 +91,7 @@ fi
 
 wait_up() { for _ in $(seq 1800); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done; echo "not up: $1" >&2; return 1; }
 wait_up http://127.0.0.1:18180/ && wait_up http://127.0.0.1:18181/health
+[ $HAVE_FLOOR = 1 ] && { wait_up http://127.0.0.1:18184/ || HAVE_FLOOR=0; }
 [ $HAVE_LITELLM = 1 ] && { wait_up http://127.0.0.1:18182/health/liveliness || HAVE_LITELLM=0; }
 
 run() { # name url pace connections threads [key]
@@ -89,7 +101,7 @@ run() { # name url pace connections threads [key]
 }
 PACE=$(( CONNECTIONS * 1000 / RATE ))
 # Warm up every target.
-for port in 18180 18183 18181; do BENCH_KEY=$KEY wrk -t1 -c4 -d2s -s Benchmarks/gateway/pace.lua "http://127.0.0.1:$port/v1/chat/completions" >/dev/null; done
+for port in 18180 18183 18181 $([ $HAVE_FLOOR = 1 ] && echo 18184); do BENCH_KEY=$KEY wrk -t1 -c4 -d2s -s Benchmarks/gateway/pace.lua "http://127.0.0.1:$port/v1/chat/completions" >/dev/null; done
 [ $HAVE_LITELLM = 1 ] && BENCH_KEY=$LITELLM_KEY wrk -t1 -c4 -d2s -s Benchmarks/gateway/pace.lua "http://127.0.0.1:18182/v1/chat/completions" >/dev/null
 
 RESULTS=$WORK/results.txt
@@ -97,12 +109,15 @@ LOW_RATE=${LOW_RATE:-200}
 LOW_PACE=$(( CONNECTIONS * 1000 / LOW_RATE ))
 run direct-low http://127.0.0.1:18180 $LOW_PACE $CONNECTIONS 1 >>"$RESULTS"
 run nginx-proxy-low http://127.0.0.1:18183 $LOW_PACE $CONNECTIONS 1 >>"$RESULTS"
+[ $HAVE_FLOOR = 1 ] && run hb-ahc-floor-low http://127.0.0.1:18184 $LOW_PACE $CONNECTIONS 1 >>"$RESULTS"
 run gateway-low http://127.0.0.1:18181 $LOW_PACE $CONNECTIONS 1 >>"$RESULTS"
 run direct http://127.0.0.1:18180 $PACE $CONNECTIONS 1 >>"$RESULTS"
 run nginx-proxy http://127.0.0.1:18183 $PACE $CONNECTIONS 1 >>"$RESULTS"
+[ $HAVE_FLOOR = 1 ] && run hb-ahc-floor http://127.0.0.1:18184 $PACE $CONNECTIONS 1 >>"$RESULTS"
 run gateway http://127.0.0.1:18181 $PACE $CONNECTIONS 1 >>"$RESULTS"
 [ $HAVE_LITELLM = 1 ] && run litellm http://127.0.0.1:18182 $PACE $CONNECTIONS 1 $LITELLM_KEY >>"$RESULTS"
 run direct-max http://127.0.0.1:18180 0 64 2 >>"$RESULTS"
+[ $HAVE_FLOOR = 1 ] && run hb-ahc-floor-max http://127.0.0.1:18184 0 64 2 >>"$RESULTS"
 run gateway-max http://127.0.0.1:18181 0 64 2 >>"$RESULTS"
 [ $HAVE_LITELLM = 1 ] && run litellm-max http://127.0.0.1:18182 0 64 2 $LITELLM_KEY >>"$RESULTS"
 
@@ -113,19 +128,20 @@ for line in open(sys.argv[1]):
     name, rest = line.split(" ", 1)
     rows[name] = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", rest)}
 def rps(r): return r["requests"] / (r["duration_us"] / 1e6)
-for rate, suffix, names in [(sys.argv[4], "-low", ["direct", "nginx-proxy", "gateway"]), (sys.argv[2], "", ["direct", "nginx-proxy", "gateway", "litellm"])]:
-    print(f"Paced load (~{rate} requests/s offered, {sys.argv[3]} s; wrk latency percentiles; nginx-proxy is nginx as a reverse proxy, the floor for one hop):")
-    print(f"{'target':<12} {'req/s':>8} {'p50 µs':>8} {'p99 µs':>8} {'added p50':>10} {'added p99':>10} {'errors':>7}")
+for rate, suffix, names in [(sys.argv[4], "-low", ["direct", "nginx-proxy", "hb-ahc-floor", "gateway"]), (sys.argv[2], "", ["direct", "nginx-proxy", "hb-ahc-floor", "gateway", "litellm"])]:
+    print(f"Paced load (~{rate} requests/s offered, {sys.argv[3]} s; wrk latency percentiles; nginx-proxy is nginx as a reverse proxy, the floor for one hop;")
+    print("hb-ahc-floor is Hummingbird 2 + async-http-client forwarding and nothing else, the floor of the gateway's own stack):")
+    print(f"{'target':<14} {'req/s':>8} {'p50 µs':>8} {'p99 µs':>8} {'added p50':>10} {'added p99':>10} {'errors':>7}")
     d = rows["direct" + suffix]
     for name in names:
         if name + suffix not in rows: continue
         r = rows[name + suffix]
-        print(f"{name:<12} {rps(r):>8.0f} {r['p50_us']:>8} {r['p99_us']:>8} {r['p50_us']-d['p50_us']:>10} {r['p99_us']-d['p99_us']:>10} {r['errors']:>7}")
+        print(f"{name:<14} {rps(r):>8.0f} {r['p50_us']:>8} {r['p99_us']:>8} {r['p50_us']-d['p50_us']:>10} {r['p99_us']-d['p99_us']:>10} {r['errors']:>7}")
     print()
 print("Maximum throughput (64 connections, 2 threads):")
-for name in ["direct-max", "gateway-max", "litellm-max"]:
+for name in ["direct-max", "hb-ahc-floor-max", "gateway-max", "litellm-max"]:
     if name in rows:
-        r = rows[name]; print(f"{name:<12} {rps(r):>9.0f} req/s  p50 {r['p50_us']} µs  p99 {r['p99_us']} µs  errors {r['errors']}")
+        r = rows[name]; print(f"{name:<17} {rps(r):>9.0f} req/s  p50 {r['p50_us']} µs  p99 {r['p99_us']} µs  errors {r['errors']}")
 if "litellm-max" in rows:
     print(f"\ngateway / LiteLLM proxy maximum throughput: {rps(rows['gateway-max']) / rps(rows['litellm-max']):.1f}x")
 PY
