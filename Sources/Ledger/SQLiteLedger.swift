@@ -219,6 +219,9 @@ public final class SQLiteLedger: LedgerStore {
             let insert = try db.cachedStatement(
                 sql: "INSERT INTO request (\(Schema.requestColumns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: Schema.requestColumns.count).joined(separator: ", "))) ON CONFLICT(reservationID) DO NOTHING"
             )
+            // Each budget is read once and written once per batch, however many of its requests
+            // settle in it: the settlements apply in order in memory, as they would row by row.
+            var budgets = BatchBudgets()
             for record in records {
                 if let reservationID = record.reservationID,
                     let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT amountUSD, heldBudgets FROM reservation WHERE id = ?"), arguments: [reservationID])
@@ -226,13 +229,13 @@ public final class SQLiteLedger: LedgerStore {
                     let amount = try Self.money(row, "amountUSD", table: "reservation")
                     let cost = StoredMoney.rounded(record.cost)
                     for (scope, subject) in Schema.decodeHeld(row["heldBudgets"]) {
-                        guard let budget = try Self.loadBudget(db, scope, subject) else { continue }
-                        try Self.saveBudget(db, budget.settled(held: amount, cost: cost, at: record.time))
+                        try budgets.update(scope, subject, load: { try Self.loadBudget(db, scope, subject) }) { $0.settled(held: amount, cost: cost, at: record.time) }
                     }
                     try db.cachedStatement(sql: "DELETE FROM reservation WHERE id = ?").execute(arguments: [reservationID])
                 }
                 try insert.execute(arguments: StatementArguments(Self.values(record)))
             }
+            for budget in budgets.changed { try Self.saveBudget(db, budget) }
         }
     }
 
