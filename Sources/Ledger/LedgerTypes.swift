@@ -28,24 +28,51 @@ public enum BudgetPeriod: String, Sendable, Hashable, Codable, CaseIterable, Cus
     public var description: String { rawValue }
 
     /// The start of the period that contains `date`, in Unix milliseconds (0 for ``total``).
+    ///
+    /// Periods are UTC days, Monday-based weeks and calendar months. Computed with integer
+    /// arithmetic on days since 1970 (the gateway asks for every budget on every request; a
+    /// `Calendar` costs more than the reservation's SQL).
     public func start(containing date: Date) -> Int64 {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let millisPerDay: Int64 = 86_400_000
+        let millis = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        let days = millis >= 0 ? millis / millisPerDay : (millis - millisPerDay + 1) / millisPerDay
         switch self {
         case .total:
             return 0
         case .day:
-            return Int64(calendar.startOfDay(for: date).timeIntervalSince1970 * 1000)
+            return days * millisPerDay
         case .week:
-            let day = calendar.startOfDay(for: date)
-            let weekday = calendar.component(.weekday, from: day)  // 1 = Sunday, 2 = Monday
-            let back = (weekday + 5) % 7
-            let monday = calendar.date(byAdding: .day, value: -back, to: day)!
-            return Int64(monday.timeIntervalSince1970 * 1000)
+            // 1970-01-01 was a Thursday: three days after a Monday.
+            let sinceMonday = ((days + 3) % 7 + 7) % 7
+            return (days - sinceMonday) * millisPerDay
         case .month:
-            let parts = calendar.dateComponents([.year, .month], from: date)
-            return Int64(calendar.date(from: parts)!.timeIntervalSince1970 * 1000)
+            let (year, month, _) = Self.civil(days: days)
+            return Self.days(year: year, month: month, day: 1) * millisPerDay
         }
+    }
+
+    /// Year, month (1-12) and day of days since 1970-01-01 in the proleptic Gregorian calendar
+    /// (Howard Hinnant's `civil_from_days`).
+    static func civil(days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let shifted = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * shifted + 2) / 5 + 1
+        let month = shifted < 10 ? shifted + 3 : shifted - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    /// Days since 1970-01-01 of a date in the proleptic Gregorian calendar (`days_from_civil`).
+    static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
     }
 }
 

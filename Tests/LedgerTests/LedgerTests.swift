@@ -232,4 +232,28 @@ struct StorageFormatTests {
         #expect(BudgetPeriod.month.start(containing: date) == 1_767_225_600_000)
         #expect(BudgetPeriod.total.start(containing: date) == 0)
     }
+
+    /// The integer arithmetic agrees with Foundation's Gregorian calendar in UTC, across leap
+    /// years, month and year ends, and dates before 1970.
+    @Test func periodStartsMatchTheGregorianCalendar() {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        var generator = SystemRandomNumberGenerator()
+        var dates = (0..<2_000).map { _ in Date(timeIntervalSince1970: Double(Int64.random(in: -4_000_000_000...7_000_000_000, using: &generator)) + 0.5) }
+        // Edges: the first and last millisecond of months, including 29 February.
+        for (year, month) in [(2024, 2), (2024, 3), (2025, 12), (2026, 1), (1969, 12), (2000, 2), (2100, 2), (1900, 3)] {
+            let start = calendar.date(from: DateComponents(year: year, month: month, day: 1))!
+            dates += [start, start.addingTimeInterval(-0.001)]
+        }
+        for date in dates {
+            let day = calendar.startOfDay(for: date)
+            let back = (calendar.component(.weekday, from: day) + 5) % 7
+            let monday = calendar.date(byAdding: .day, value: -back, to: day)!
+            let month = calendar.date(from: calendar.dateComponents([.year, .month], from: date))!
+            func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+            #expect(BudgetPeriod.day.start(containing: date) == millis(day), "\(date)")
+            #expect(BudgetPeriod.week.start(containing: date) == millis(monday), "\(date)")
+            #expect(BudgetPeriod.month.start(containing: date) == millis(month), "\(date)")
+        }
+    }
 }
