@@ -51,12 +51,10 @@ extension Gateway {
     func complete(_ record: inout RequestRecord, started: ContinuousClock.Instant) async {
         record.latencyMicros = started.duration(to: clock.now).microseconds
         let model = record.modelServed ?? record.modelRequested
-        GatewayMetrics.request(endpoint: record.endpoint, model: model, feature: record.feature, status: record.status)
-        if record.status == 200 {
-            GatewayMetrics.tokens(model: model, feature: record.feature, input: record.usage.input, output: record.usage.output)
-            GatewayMetrics.cost(model: model, feature: record.feature, dollars: record.cost.doubleValue)
-            if record.cacheHit { GatewayMetrics.cacheHit(model: model, saving: record.saving.doubleValue) }
-        }
+        GatewayMetrics.request(
+            endpoint: record.endpoint, model: model, feature: record.feature, status: record.status, input: record.usage.input, output: record.usage.output,
+            dollars: record.cost.doubleValue)
+        if record.status == 200 && record.cacheHit { GatewayMetrics.cacheHit(model: model, saving: record.saving.doubleValue) }
         logger.debug(
             "request",
             metadata: [

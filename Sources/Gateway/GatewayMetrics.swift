@@ -1,4 +1,5 @@
 import Metrics
+import Synchronization
 
 /// The gateway's metrics, through swift-metrics (the executable picks Prometheus as the backend).
 ///
@@ -9,19 +10,39 @@ import Metrics
 /// `tokenomics_rate_limit_refusals_total{limit}`, `tokenomics_upstream_latency_seconds{upstream}` (histogram),
 /// `tokenomics_upstream_failures_total{upstream,reason}`.
 enum GatewayMetrics {
-    static func request(endpoint: String, model: String, feature: String?, status: Int) {
-        Counter(label: "tokenomics_requests_total", dimensions: [("endpoint", endpoint), ("model", model), ("feature", feature ?? ""), ("status", String(status))]).increment()
+    /// The series every request touches, by their labels. Creating a handle goes through the
+    /// metrics backend's registry (a lock and a lookup by name and sorted labels); the handles are
+    /// cheap to keep, and the label sets are bounded by models × features × statuses.
+    private struct RequestSeries {
+        var requests: Counter
+        var inputTokens: Counter
+        var outputTokens: Counter
+        var cost: FloatingPointCounter
+    }
+    private static let series = Mutex<[String: RequestSeries]>([:])
+
+    private static func requestSeries(endpoint: String, model: String, feature: String?, status: Int) -> RequestSeries {
+        let feature = feature ?? ""
+        let key = endpoint + "\u{0}" + model + "\u{0}" + feature + "\u{0}" + String(status)
+        if let found = series.withLock({ $0[key] }) { return found }
+        let made = RequestSeries(
+            requests: Counter(label: "tokenomics_requests_total", dimensions: [("endpoint", endpoint), ("model", model), ("feature", feature), ("status", String(status))]),
+            inputTokens: Counter(label: "tokenomics_tokens_total", dimensions: [("model", model), ("feature", feature), ("class", "input")]),
+            outputTokens: Counter(label: "tokenomics_tokens_total", dimensions: [("model", model), ("feature", feature), ("class", "output")]),
+            cost: FloatingPointCounter(label: "tokenomics_cost_usd_total", dimensions: [("model", model), ("feature", feature)]))
+        series.withLock { $0[key] = made }
+        return made
     }
 
-    static func tokens(model: String, feature: String?, input: Int, output: Int) {
-        if input > 0 { Counter(label: "tokenomics_tokens_total", dimensions: [("model", model), ("feature", feature ?? ""), ("class", "input")]).increment(by: input) }
-        if output > 0 { Counter(label: "tokenomics_tokens_total", dimensions: [("model", model), ("feature", feature ?? ""), ("class", "output")]).increment(by: output) }
-    }
-
-    /// Cost as a float counter: for dashboards only; the ledger holds the exact amounts.
-    static func cost(model: String, feature: String?, dollars: Double) {
-        guard dollars > 0 else { return }
-        FloatingPointCounter(label: "tokenomics_cost_usd_total", dimensions: [("model", model), ("feature", feature ?? "")]).increment(by: dollars)
+    /// Counts a finished request; for a successful one also its tokens and its cost (as a float
+    /// counter, for dashboards only: the ledger holds the exact amounts).
+    static func request(endpoint: String, model: String, feature: String?, status: Int, input: Int, output: Int, dollars: Double) {
+        let handles = requestSeries(endpoint: endpoint, model: model, feature: feature, status: status)
+        handles.requests.increment()
+        guard status == 200 else { return }
+        if input > 0 { handles.inputTokens.increment(by: input) }
+        if output > 0 { handles.outputTokens.increment(by: output) }
+        if dollars > 0 { handles.cost.increment(by: dollars) }
     }
 
     static func cacheHit(model: String, saving: Double) {
@@ -41,8 +62,17 @@ enum GatewayMetrics {
         Counter(label: "tokenomics_rate_limit_refusals_total", dimensions: [("limit", limit)]).increment()
     }
 
+    private static let latencyRecorders = Mutex<[String: Recorder]>([:])
+
     static func upstreamLatency(upstream: String, seconds: Double) {
-        Recorder(label: "tokenomics_upstream_latency_seconds", dimensions: [("upstream", upstream)], aggregate: true).record(seconds)
+        let recorder =
+            latencyRecorders.withLock { $0[upstream] }
+            ?? {
+                let made = Recorder(label: "tokenomics_upstream_latency_seconds", dimensions: [("upstream", upstream)], aggregate: true)
+                latencyRecorders.withLock { $0[upstream] = made }
+                return made
+            }()
+        recorder.record(seconds)
     }
 
     static func dashboardWarmPass(seconds: Double) {

@@ -65,7 +65,7 @@ extension Tokenomics {
             let gatewayConfig = try gatewayConfig()
             let level = Logger.Level(rawValue: logLevel) ?? .info  // checked in validate()
             LoggingSystem.bootstrap { label in
-                var handler = StreamLogHandler.standardError(label: label)
+                var handler = LazyMetadataLogHandler(label: label)
                 handler.logLevel = level
                 return handler
             }
