@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Gateway benchmark: wrk against nginx serving an OpenAI-shaped answer, directly, through the
 # Tokenomics gateway (SQLite ledger, a budget on the key) and through LiteLLM proxy, in one run.
-# Prints added latency (p50/p99 at a paced ~LOW_RATE and ~RATE requests/s, with nginx as a reverse
-# proxy for the floor of one hop) and maximum throughput, with ratios.
+# Prints added latency (p50/p99 at fixed rates of LOW_RATE and RATE requests/s, see pace.lua, with
+# nginx as a reverse proxy for the floor of one hop and Hummingbird + async-http-client alone for the
+# floor of the gateway's stack) and maximum throughput, with ratios.
 #
 #   Benchmarks/gateway/run.sh            # RATE=2000 DURATION=10
 # Needs: wrk, nginx (apt), a release build (built here), and `pip install 'litellm[proxy]'` for the peer.
@@ -94,28 +95,26 @@ wait_up http://127.0.0.1:18180/ && wait_up http://127.0.0.1:18181/health
 [ $HAVE_FLOOR = 1 ] && { wait_up http://127.0.0.1:18184/ || HAVE_FLOOR=0; }
 [ $HAVE_LITELLM = 1 ] && { wait_up http://127.0.0.1:18182/health/liveliness || HAVE_LITELLM=0; }
 
-run() { # name url pace connections threads [key]
+run() { # name url rate connections threads [key]   (rate 0: back to back)
   local out
-  out=$(BENCH_KEY=${6:-$KEY} PACE_MS=$3 wrk -t"$5" -c"$4" -d"${DURATION}s" -s Benchmarks/gateway/pace.lua "$2/v1/chat/completions" | grep RESULT)
+  out=$(BENCH_KEY=${6:-$KEY} RATE=$3 wrk -t"$5" -c"$4" -d"${DURATION}s" -s Benchmarks/gateway/pace.lua "$2/v1/chat/completions" | grep RESULT)
   echo "$1 $out"
 }
-PACE=$(( CONNECTIONS * 1000 / RATE ))
 # Warm up every target.
 for port in 18180 18183 18181 $([ $HAVE_FLOOR = 1 ] && echo 18184); do BENCH_KEY=$KEY wrk -t1 -c4 -d2s -s Benchmarks/gateway/pace.lua "http://127.0.0.1:$port/v1/chat/completions" >/dev/null; done
 [ $HAVE_LITELLM = 1 ] && BENCH_KEY=$LITELLM_KEY wrk -t1 -c4 -d2s -s Benchmarks/gateway/pace.lua "http://127.0.0.1:18182/v1/chat/completions" >/dev/null
 
 RESULTS=$WORK/results.txt
 LOW_RATE=${LOW_RATE:-200}
-LOW_PACE=$(( CONNECTIONS * 1000 / LOW_RATE ))
-run direct-low http://127.0.0.1:18180 $LOW_PACE $CONNECTIONS 1 >>"$RESULTS"
-run nginx-proxy-low http://127.0.0.1:18183 $LOW_PACE $CONNECTIONS 1 >>"$RESULTS"
-[ $HAVE_FLOOR = 1 ] && run hb-ahc-floor-low http://127.0.0.1:18184 $LOW_PACE $CONNECTIONS 1 >>"$RESULTS"
-run gateway-low http://127.0.0.1:18181 $LOW_PACE $CONNECTIONS 1 >>"$RESULTS"
-run direct http://127.0.0.1:18180 $PACE $CONNECTIONS 1 >>"$RESULTS"
-run nginx-proxy http://127.0.0.1:18183 $PACE $CONNECTIONS 1 >>"$RESULTS"
-[ $HAVE_FLOOR = 1 ] && run hb-ahc-floor http://127.0.0.1:18184 $PACE $CONNECTIONS 1 >>"$RESULTS"
-run gateway http://127.0.0.1:18181 $PACE $CONNECTIONS 1 >>"$RESULTS"
-[ $HAVE_LITELLM = 1 ] && run litellm http://127.0.0.1:18182 $PACE $CONNECTIONS 1 $LITELLM_KEY >>"$RESULTS"
+run direct-low http://127.0.0.1:18180 $LOW_RATE $CONNECTIONS 1 >>"$RESULTS"
+run nginx-proxy-low http://127.0.0.1:18183 $LOW_RATE $CONNECTIONS 1 >>"$RESULTS"
+[ $HAVE_FLOOR = 1 ] && run hb-ahc-floor-low http://127.0.0.1:18184 $LOW_RATE $CONNECTIONS 1 >>"$RESULTS"
+run gateway-low http://127.0.0.1:18181 $LOW_RATE $CONNECTIONS 1 >>"$RESULTS"
+run direct http://127.0.0.1:18180 $RATE $CONNECTIONS 1 >>"$RESULTS"
+run nginx-proxy http://127.0.0.1:18183 $RATE $CONNECTIONS 1 >>"$RESULTS"
+[ $HAVE_FLOOR = 1 ] && run hb-ahc-floor http://127.0.0.1:18184 $RATE $CONNECTIONS 1 >>"$RESULTS"
+run gateway http://127.0.0.1:18181 $RATE $CONNECTIONS 1 >>"$RESULTS"
+[ $HAVE_LITELLM = 1 ] && run litellm http://127.0.0.1:18182 $RATE $CONNECTIONS 1 $LITELLM_KEY >>"$RESULTS"
 run direct-max http://127.0.0.1:18180 0 64 2 >>"$RESULTS"
 [ $HAVE_FLOOR = 1 ] && run hb-ahc-floor-max http://127.0.0.1:18184 0 64 2 >>"$RESULTS"
 run gateway-max http://127.0.0.1:18181 0 64 2 >>"$RESULTS"
@@ -129,7 +128,7 @@ for line in open(sys.argv[1]):
     rows[name] = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", rest)}
 def rps(r): return r["requests"] / (r["duration_us"] / 1e6)
 for rate, suffix, names in [(sys.argv[4], "-low", ["direct", "nginx-proxy", "hb-ahc-floor", "gateway"]), (sys.argv[2], "", ["direct", "nginx-proxy", "hb-ahc-floor", "gateway", "litellm"])]:
-    print(f"Paced load (~{rate} requests/s offered, {sys.argv[3]} s; wrk latency percentiles; nginx-proxy is nginx as a reverse proxy, the floor for one hop;")
+    print(f"Fixed-rate load ({rate} requests/s offered, {sys.argv[3]} s; wrk latency percentiles; nginx-proxy is nginx as a reverse proxy, the floor for one hop;")
     print("hb-ahc-floor is Hummingbird 2 + async-http-client forwarding and nothing else, the floor of the gateway's own stack):")
     print(f"{'target':<14} {'req/s':>8} {'p50 µs':>8} {'p99 µs':>8} {'added p50':>10} {'added p99':>10} {'errors':>7}")
     d = rows["direct" + suffix]
