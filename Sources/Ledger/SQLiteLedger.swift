@@ -132,18 +132,25 @@ public final class SQLiteLedger: LedgerStore {
     // MARK: Budgets
 
     static func money(_ row: Row, _ column: String, table: String) throws -> Money {
-        let text: String = row[column]
+        try money(row[column] as String, column, table: table)
+    }
+
+    static func money(_ text: String, _ column: String, table: String) throws -> Money {
         do { return try Money(exactly: text) } catch { throw LedgerError.corrupt(table: table, field: column, value: text) }
     }
 
+    /// The columns ``budgetStatus(_:)`` reads, in its order. Rows are read by position: GRDB's
+    /// lookup by name compares lower-cased names, a cost the reservation paid eight times a budget.
+    static let budgetColumns = "scope, subject, period, limitUSD, spentUSD, reservedUSD, softPercent, periodStartMs"
+
     static func budgetStatus(_ row: Row) throws -> BudgetStatus {
-        let scopeText: String = row["scope"], periodText: String = row["period"]
+        let scopeText: String = row[0], periodText: String = row[2]
         guard let scope = BudgetScope(rawValue: scopeText) else { throw LedgerError.corrupt(table: "budget", field: "scope", value: scopeText) }
         guard let period = BudgetPeriod(rawValue: periodText) else { throw LedgerError.corrupt(table: "budget", field: "period", value: periodText) }
         return BudgetStatus(
-            scope: scope, subject: row["subject"], period: period,
-            limit: try money(row, "limitUSD", table: "budget"), spent: try money(row, "spentUSD", table: "budget"),
-            reserved: try money(row, "reservedUSD", table: "budget"), softPercent: row["softPercent"], periodStart: row["periodStartMs"]
+            scope: scope, subject: row[1], period: period,
+            limit: try money(row[3] as String, "limitUSD", table: "budget"), spent: try money(row[4] as String, "spentUSD", table: "budget"),
+            reserved: try money(row[5] as String, "reservedUSD", table: "budget"), softPercent: row[6], periodStart: row[7]
         )
     }
 
@@ -166,7 +173,7 @@ public final class SQLiteLedger: LedgerStore {
     }
 
     static func loadBudget(_ db: Database, _ scope: BudgetScope, _ subject: String) throws -> BudgetStatus? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM budget WHERE scope = ? AND subject = ?"), arguments: [scope.rawValue, subject]).map(budgetStatus)
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(budgetColumns) FROM budget WHERE scope = ? AND subject = ?"), arguments: [scope.rawValue, subject]).map(budgetStatus)
     }
 
     public func setBudget(_ budget: BudgetSetting, now: Date) async throws {
@@ -178,7 +185,7 @@ public final class SQLiteLedger: LedgerStore {
         try await read("budget listing") { db in
             try Row.fetchAll(
                 db,
-                sql: "SELECT * FROM budget WHERE (? IS NULL OR scope = ?) AND (? IS NULL OR subject = ?) ORDER BY scope, subject",
+                sql: "SELECT \(Self.budgetColumns) FROM budget WHERE (? IS NULL OR scope = ?) AND (? IS NULL OR subject = ?) ORDER BY scope, subject",
                 arguments: [scope?.rawValue, scope?.rawValue, subject, subject]
             ).map { try Self.budgetStatus($0).rolled(to: now) }
         }
@@ -226,9 +233,9 @@ public final class SQLiteLedger: LedgerStore {
                 if let reservationID = record.reservationID,
                     let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT amountUSD, heldBudgets FROM reservation WHERE id = ?"), arguments: [reservationID])
                 {
-                    let amount = try Self.money(row, "amountUSD", table: "reservation")
+                    let amount = try Self.money(row[0] as String, "amountUSD", table: "reservation")
                     let cost = StoredMoney.rounded(record.cost)
-                    for (scope, subject) in Schema.decodeHeld(row["heldBudgets"]) {
+                    for (scope, subject) in Schema.decodeHeld(row[1]) {
                         try budgets.update(scope, subject, load: { try Self.loadBudget(db, scope, subject) }) { $0.settled(held: amount, cost: cost, at: record.time) }
                     }
                     try db.cachedStatement(sql: "DELETE FROM reservation WHERE id = ?").execute(arguments: [reservationID])
