@@ -129,18 +129,37 @@ public struct Money: Sendable, Hashable, Comparable, AdditiveArithmetic, CustomS
         return q.isMultiple(of: 2) ? q : q + away
     }
 
+    /// `value × 10⁻ˢᶜᵃˡᵉ` in decimal, with trailing fraction zeros removed down to
+    /// `minFractionDigits`. Works on ASCII digits: the ledger formats budget amounts on every
+    /// request, and `Character`-based string slicing had cost more than the arithmetic.
     static func decimalString(_ value: Int128, scale: Int, minFractionDigits: Int) -> String {
-        let negative = value < 0
-        var digits = String(value.magnitude)
-        if digits.count <= scale {
-            digits = String(repeating: "0", count: scale - digits.count + 1) + digits
+        // Digits, least significant first, 19 at a time through UInt64.
+        var digits: [UInt8] = []
+        digits.reserveCapacity(48)
+        var magnitude = value.magnitude
+        let chunk: UInt128 = 10_000_000_000_000_000_000
+        repeat {
+            let (quotient, remainder) = magnitude.quotientAndRemainder(dividingBy: chunk)
+            var part = UInt64(remainder)
+            for _ in 0..<19 {
+                digits.append(UInt8(part % 10))
+                part /= 10
+            }
+            magnitude = quotient
+        } while magnitude > 0
+        while digits.count > scale + 1, digits.last == 0 { digits.removeLast() }
+        while digits.count < scale + 1 { digits.append(0) }
+        var fractionStart = 0  // index of the lowest fraction digit kept
+        while scale - fractionStart > minFractionDigits, digits[fractionStart] == 0 { fractionStart += 1 }
+        var text: [UInt8] = []
+        text.reserveCapacity(digits.count + 2)
+        if value < 0 { text.append(UInt8(ascii: "-")) }
+        for index in stride(from: digits.count - 1, through: scale, by: -1) { text.append(UInt8(ascii: "0") + digits[index]) }
+        if fractionStart < scale {
+            text.append(UInt8(ascii: "."))
+            for index in stride(from: scale - 1, through: fractionStart, by: -1) { text.append(UInt8(ascii: "0") + digits[index]) }
         }
-        let split = digits.index(digits.endIndex, offsetBy: -scale)
-        let whole = digits[..<split]
-        var fraction = Substring(digits[split...])
-        while fraction.count > minFractionDigits, fraction.last == "0" { fraction.removeLast() }
-        let sign = negative && (whole.contains { $0 != "0" } || fraction.contains { $0 != "0" }) ? "-" : ""
-        return fraction.isEmpty ? sign + whole : sign + whole + "." + fraction
+        return String(decoding: text, as: UTF8.self)
     }
 }
 
@@ -173,6 +192,9 @@ public struct MoneyParseError: Error, Equatable, Sendable, CustomStringConvertib
 
 /// A decimal number read from text exactly: `significand × 10^exponent`.
 struct Decimal128Text: Sendable {
+    /// The significand's bound: 36 significant digits.
+    static let significandLimit: Int128 = pow10(36)
+
     var negative: Bool
     var significand: Int128
     var exponent: Int
@@ -201,7 +223,7 @@ struct Decimal128Text: Sendable {
             if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
                 sawDigit = true
                 let digit = Int128(byte - UInt8(ascii: "0"))
-                if significand < pow10(36) {
+                if significand < Self.significandLimit {
                     significand = significand * 10 + digit
                     if sawPoint { exponent -= 1 }
                 } else {

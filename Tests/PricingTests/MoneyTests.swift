@@ -3,6 +3,38 @@ import Testing
 @testable import Pricing
 
 struct MoneyTests {
+    /// The decimal text agrees with a plain reference (the `String`-slicing version it replaced) on
+    /// random amounts of every size and sign, at every scale and minimum of fraction digits, and
+    /// reads back to the same amount.
+    @Test func decimalTextMatchesTheReference() throws {
+        func reference(_ value: Int128, scale: Int, minFractionDigits: Int) -> String {
+            var digits = String(value.magnitude)
+            if digits.count <= scale { digits = String(repeating: "0", count: scale - digits.count + 1) + digits }
+            let split = digits.index(digits.endIndex, offsetBy: -scale)
+            let whole = digits[..<split]
+            var fraction = Substring(digits[split...])
+            while fraction.count > minFractionDigits, fraction.last == "0" { fraction.removeLast() }
+            let sign = value < 0 && (whole.contains { $0 != "0" } || fraction.contains { $0 != "0" }) ? "-" : ""
+            return fraction.isEmpty ? sign + whole : sign + whole + "." + fraction
+        }
+        var generator = SystemRandomNumberGenerator()
+        var values: [Int128] = [0, 1, -1, 10, 1_000_000, Int128.max, Int128.min + 1, 10_000_000_000_000_000_000, 9_999_999_999_999_999_999]
+        for _ in 0..<3_000 {
+            let bits = Int.random(in: 1...126, using: &generator)
+            let magnitude = Int128(UInt128.random(in: 0...(UInt128(1) << bits), using: &generator))
+            values.append(Bool.random(using: &generator) ? magnitude : -magnitude)
+        }
+        for value in values {
+            for scale in [0, 2, 6, 15, 21] {
+                for minimum in [0, 2, scale] where minimum <= scale {
+                    #expect(Money.decimalString(value, scale: scale, minFractionDigits: minimum) == reference(value, scale: scale, minFractionDigits: minimum), "\(value) scale \(scale) min \(minimum)")
+                }
+            }
+            // The parser reads up to 36 significant digits.
+            if value.magnitude < UInt128(pow10(36)) { #expect(try Money(exactly: Money(units: value).exactString) == Money(units: value)) }
+        }
+    }
+
     @Test(arguments: [
         ("0.0135", "0.0135"), ("2.5e-6", "0.0000025"), ("$1,234.56", "1234.56"), ("-0.5", "-0.5"), ("0", "0"), ("1e3", "1000"), ("3.28571428571e-08", "0.0000000328571428571"),
     ])
