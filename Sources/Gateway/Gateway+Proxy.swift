@@ -124,7 +124,7 @@ extension Gateway {
 
         // Reserve the worst case against every budget that applies, durably, before forwarding.
         let maxOutput = plan.explicitMaxOutput ?? plan.injectMaxOutput ?? (first.price.maxOutputTokens ?? config.defaultMaxOutputTokens)
-        let worst = plan.targets.compactMap { worstCase($0.price, input: plan.input.upperBound, output: endpoint == .embeddings ? 0 : maxOutput) }.max() ?? .zero
+        let worst = plan.targets.compactMap { Self.worstCase($0.price, input: plan.input.upperBound, output: endpoint == .embeddings ? 0 : maxOutput) }.max() ?? .zero
         let reservationID = Self.reservationID()
         let reservation: ReservationResult
         do {

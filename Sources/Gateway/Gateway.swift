@@ -72,12 +72,15 @@ public final class Gateway: Sendable {
 
     var logger: Logger { dependencies.logger }
 
-    /// The upstream HTTP client configuration the gateway wants: connect timeout, a large pool, no decompression.
+    /// The upstream HTTP client configuration the gateway wants: connect timeout, a large pool, no decompression, no tracing.
     public static func httpClientConfiguration(_ config: GatewayConfig) -> HTTPClient.Configuration {
         var configuration = HTTPClient.Configuration()
         configuration.timeout.connect = .nanoseconds(Int64(config.connectTimeout.seconds * 1e9))
         configuration.connectionPool = HTTPClient.Configuration.ConnectionPool(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: config.upstreamConnections)
         configuration.decompression = .disabled
+        // The gateway bootstraps no tracer; without this the client still builds a no-op span and
+        // its attributes for every upstream call (about 1% of a request's CPU).
+        configuration.tracing.tracer = nil
         return configuration
     }
     var ledger: any LedgerStore { dependencies.ledger }
@@ -122,9 +125,16 @@ public final class Gateway: Sendable {
     // MARK: Pricing
 
     /// The worst-case cost of a call: every prompt token billed at the dearest input-side rate, plus the maximum completion.
-    func worstCase(_ price: ModelPrice, input: Int, output: Int) -> Money? {
+    static func worstCase(_ price: ModelPrice, input: Int, output: Int) -> Money? {
         var worst: Money?
-        for usage in [Usage(input: input, output: output), Usage(input: input, output: output, cacheWrite: input), Usage(input: input, output: output, cacheWrite1h: input)] {
+        let inputRate = price.rate(.input, promptTokens: input)?.rate
+        for (usage, writeClass) in [
+            (Usage(input: input, output: output), nil), (Usage(input: input, output: output, cacheWrite: input), TokenClass.cacheWrite),
+            (Usage(input: input, output: output, cacheWrite1h: input), TokenClass.cacheWrite1h),
+        ] {
+            // A prompt written to the cache costs more than a plain one only where cache writes
+            // are dearer than input (Anthropic); otherwise that case cannot be the worst.
+            if let writeClass, worst != nil, let inputRate, let writeRate = price.rate(writeClass, promptTokens: input)?.rate, writeRate <= inputRate { continue }
             if let cost = try? CostCalculator.cost(of: price, usage: usage) { worst = max(worst ?? cost.total, cost.total) }
         }
         return worst

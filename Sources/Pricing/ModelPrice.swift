@@ -108,6 +108,17 @@ public struct ModelPrice: Sendable, Hashable {
     /// - Returns: the rate and its source, or `nil` when the model has no rate for the class or any
     ///   of its fallbacks (a model without token prices).
     public func rate(_ tokenClass: TokenClass, tier: ServiceTier = .standard, promptTokens: Int = 0) -> ResolvedRate? {
+        if contextThresholds.isEmpty && tier == .standard {
+            // The common case (one tier, no long-context rates), without the arrays below: the
+            // gateway prices every request two to four times.
+            var current: TokenClass? = tokenClass
+            while let cls = current {
+                let key = RateKey(cls, tier: .standard, aboveTokens: 0)
+                if let rate = rates[key] { return ResolvedRate(rate: rate, source: key) }
+                current = cls.fallback
+            }
+            return nil
+        }
         let crossed = contextThresholds.filter { promptTokens > $0 || (inclusiveThresholds && promptTokens == $0) }
         let thresholds = crossed.reversed() + [0]
         let tiers: [ServiceTier] = tier == .standard ? [.standard] : [tier, .standard]
