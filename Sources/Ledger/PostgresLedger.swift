@@ -239,20 +239,38 @@ public final class PostgresLedger: LedgerStore {
         let insertSQL =
             "INSERT INTO request (\(Schema.requestColumns.joined(separator: ", "))) VALUES (\((1...Schema.requestColumns.count).map { "$\($0)" }.joined(separator: ", "))) ON CONFLICT (reservationID) DO NOTHING"
         try await transaction("ledger flush") { connection in
-            for record in records {
-                if let reservationID = record.reservationID {
-                    var found: (String, String)?
-                    let rows = try await connection.query(
-                        "DELETE FROM reservation WHERE id = \(reservationID) RETURNING amountUSD::text, heldBudgets", logger: logger)
-                    for try await row in rows { found = try row.decode((String, String).self) }
-                    if let (amountText, heldText) = found {
-                        let amount = try Self.money(amountText, "amountUSD", table: "reservation")
-                        let cost = StoredMoney.rounded(record.cost)
-                        for budget in try await Self.lockBudgets(connection, Schema.decodeHeld(heldText), logger: logger) {
-                            try await Self.saveBudget(connection, budget.settled(held: amount, cost: cost, at: record.time), logger: logger)
-                        }
-                    }
+            // The batch's reservations in one statement, then every budget they hold locked at
+            // once in (scope, subject) order, the order reservations lock them in, so two
+            // instances settling and reserving never wait on each other in a cycle. Each budget
+            // is written once, after the batch's settlements applied to it in order.
+            let ids = records.compactMap(\.reservationID)
+            var held: [String: (amount: Money, budgets: [(BudgetScope, String)])] = [:]
+            if !ids.isEmpty {
+                let rows = try await connection.query(
+                    "DELETE FROM reservation WHERE id = ANY(\(ids)::text[]) RETURNING id, amountUSD::text, heldBudgets", logger: logger)
+                for try await (id, amountText, heldText) in rows.decode((String, String, String).self) {
+                    held[id] = (try Self.money(amountText, "amountUSD", table: "reservation"), Schema.decodeHeld(heldText))
                 }
+            }
+            var subjects: [(BudgetScope, String)] = []
+            var seen = Set<String>()
+            for entry in held.values {
+                for (scope, subject) in entry.budgets where seen.insert(scope.rawValue + "\u{0}" + subject).inserted { subjects.append((scope, subject)) }
+            }
+            var locked: [String: BudgetStatus] = [:]
+            for budget in try await Self.lockBudgets(connection, subjects, logger: logger) {
+                locked[budget.scope.rawValue + "\u{0}" + budget.subject] = budget
+            }
+            var budgets = BatchBudgets()
+            for record in records {
+                guard let reservationID = record.reservationID, let entry = held.removeValue(forKey: reservationID) else { continue }
+                let cost = StoredMoney.rounded(record.cost)
+                for (scope, subject) in entry.budgets {
+                    budgets.update(scope, subject, load: { locked[scope.rawValue + "\u{0}" + subject] }) { $0.settled(held: entry.amount, cost: cost, at: record.time) }
+                }
+            }
+            for budget in budgets.changed { try await Self.saveBudget(connection, budget, logger: logger) }
+            for record in records {
                 try await connection.query(PostgresQuery(unsafeSQL: insertSQL, binds: Self.bindings(record)), logger: logger)
             }
         }
