@@ -6,6 +6,7 @@
 # floor of the gateway's stack) and maximum throughput, with ratios.
 #
 #   Benchmarks/gateway/run.sh            # RATE=2000 DURATION=10
+# CPU µs/req: the target process's user + system time over the run, per request (gateway and floor).
 # Needs: wrk, nginx (apt), a release build (built here), and `pip install 'litellm[proxy]'` for the peer.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -74,7 +75,38 @@ KEY=$($BIN keys create --database "sqlite:$WORK/ledger.db" --user bench --budget
 BENCH_PROVIDER_KEY=sk-bench $BIN serve --config "$WORK/gateway.yaml" --database "sqlite:$WORK/ledger.db" --log-level warning --no-user-catalog 2>"$WORK/gateway.log" &
 echo $! > "$WORK/gateway.pid"
 
-# 3. LiteLLM proxy in front of the same nginx.
+wait_up() { for _ in $(seq 1800); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done; echo "not up: $1" >&2; return 1; }
+wait_up http://127.0.0.1:18180/ && wait_up http://127.0.0.1:18181/health
+[ $HAVE_FLOOR = 1 ] && { wait_up http://127.0.0.1:18184/ || HAVE_FLOOR=0; }
+
+cpu_ticks() { [ -n "${1:-}" ] && [ -r "/proc/$1/stat" ] && awk '{print $14 + $15}' "/proc/$1/stat" || echo 0; }
+run() { # name url rate connections threads [key] [pid whose CPU time to report]   (rate 0: back to back)
+  local out before after
+  before=$(cpu_ticks "${7:-}")
+  out=$(BENCH_KEY=${6:-$KEY} RATE=$3 wrk -t"$5" -c"$4" -d"${DURATION}s" -s Benchmarks/gateway/pace.lua "$2/v1/chat/completions" | grep RESULT)
+  after=$(cpu_ticks "${7:-}")
+  echo "$1 $out cpu_us=$(( (after - before) * 1000000 / $(getconf CLK_TCK) ))"
+}
+GATEWAY_PID=$(cat "$WORK/gateway.pid"); FLOOR_PID=$(cat "$WORK/floor.pid" 2>/dev/null || true)
+# Warm up every target.
+for port in 18180 18183 18181 $([ $HAVE_FLOOR = 1 ] && echo 18184); do BENCH_KEY=$KEY wrk -t1 -c4 -d2s -s Benchmarks/gateway/pace.lua "http://127.0.0.1:$port/v1/chat/completions" >/dev/null; done
+
+RESULTS=$WORK/results.txt
+LOW_RATE=${LOW_RATE:-200}
+run direct-low http://127.0.0.1:18180 $LOW_RATE $CONNECTIONS 1 >>"$RESULTS"
+run nginx-proxy-low http://127.0.0.1:18183 $LOW_RATE $CONNECTIONS 1 >>"$RESULTS"
+[ $HAVE_FLOOR = 1 ] && run hb-ahc-floor-low http://127.0.0.1:18184 $LOW_RATE $CONNECTIONS 1 "$KEY" "$FLOOR_PID" >>"$RESULTS"
+run gateway-low http://127.0.0.1:18181 $LOW_RATE $CONNECTIONS 1 "$KEY" "$GATEWAY_PID" >>"$RESULTS"
+run direct http://127.0.0.1:18180 $RATE $CONNECTIONS 1 >>"$RESULTS"
+run nginx-proxy http://127.0.0.1:18183 $RATE $CONNECTIONS 1 >>"$RESULTS"
+[ $HAVE_FLOOR = 1 ] && run hb-ahc-floor http://127.0.0.1:18184 $RATE $CONNECTIONS 1 "$KEY" "$FLOOR_PID" >>"$RESULTS"
+run gateway http://127.0.0.1:18181 $RATE $CONNECTIONS 1 "$KEY" "$GATEWAY_PID" >>"$RESULTS"
+run direct-max http://127.0.0.1:18180 0 64 2 >>"$RESULTS"
+[ $HAVE_FLOOR = 1 ] && run hb-ahc-floor-max http://127.0.0.1:18184 0 64 2 "$KEY" "$FLOOR_PID" >>"$RESULTS"
+run gateway-max http://127.0.0.1:18181 0 64 2 "$KEY" "$GATEWAY_PID" >>"$RESULTS"
+
+# 3. LiteLLM proxy in front of the same nginx, started only now: idle, it still takes a fifth of a
+# core, which the runs above must not share.
 HAVE_LITELLM=0
 LITELLM_KEY=sk-tokenomics-benchmark-master-key
 if python3 -c 'import litellm.proxy.proxy_server' 2>/dev/null; then
@@ -90,35 +122,11 @@ YAML
   HAVE_LITELLM=1
 fi
 
-wait_up() { for _ in $(seq 1800); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done; echo "not up: $1" >&2; return 1; }
-wait_up http://127.0.0.1:18180/ && wait_up http://127.0.0.1:18181/health
-[ $HAVE_FLOOR = 1 ] && { wait_up http://127.0.0.1:18184/ || HAVE_FLOOR=0; }
-[ $HAVE_LITELLM = 1 ] && { wait_up http://127.0.0.1:18182/health/liveliness || HAVE_LITELLM=0; }
-
-run() { # name url rate connections threads [key]   (rate 0: back to back)
-  local out
-  out=$(BENCH_KEY=${6:-$KEY} RATE=$3 wrk -t"$5" -c"$4" -d"${DURATION}s" -s Benchmarks/gateway/pace.lua "$2/v1/chat/completions" | grep RESULT)
-  echo "$1 $out"
-}
-# Warm up every target.
-for port in 18180 18183 18181 $([ $HAVE_FLOOR = 1 ] && echo 18184); do BENCH_KEY=$KEY wrk -t1 -c4 -d2s -s Benchmarks/gateway/pace.lua "http://127.0.0.1:$port/v1/chat/completions" >/dev/null; done
-[ $HAVE_LITELLM = 1 ] && BENCH_KEY=$LITELLM_KEY wrk -t1 -c4 -d2s -s Benchmarks/gateway/pace.lua "http://127.0.0.1:18182/v1/chat/completions" >/dev/null
-
-RESULTS=$WORK/results.txt
-LOW_RATE=${LOW_RATE:-200}
-run direct-low http://127.0.0.1:18180 $LOW_RATE $CONNECTIONS 1 >>"$RESULTS"
-run nginx-proxy-low http://127.0.0.1:18183 $LOW_RATE $CONNECTIONS 1 >>"$RESULTS"
-[ $HAVE_FLOOR = 1 ] && run hb-ahc-floor-low http://127.0.0.1:18184 $LOW_RATE $CONNECTIONS 1 >>"$RESULTS"
-run gateway-low http://127.0.0.1:18181 $LOW_RATE $CONNECTIONS 1 >>"$RESULTS"
-run direct http://127.0.0.1:18180 $RATE $CONNECTIONS 1 >>"$RESULTS"
-run nginx-proxy http://127.0.0.1:18183 $RATE $CONNECTIONS 1 >>"$RESULTS"
-[ $HAVE_FLOOR = 1 ] && run hb-ahc-floor http://127.0.0.1:18184 $RATE $CONNECTIONS 1 >>"$RESULTS"
-run gateway http://127.0.0.1:18181 $RATE $CONNECTIONS 1 >>"$RESULTS"
-[ $HAVE_LITELLM = 1 ] && run litellm http://127.0.0.1:18182 $RATE $CONNECTIONS 1 $LITELLM_KEY >>"$RESULTS"
-run direct-max http://127.0.0.1:18180 0 64 2 >>"$RESULTS"
-[ $HAVE_FLOOR = 1 ] && run hb-ahc-floor-max http://127.0.0.1:18184 0 64 2 >>"$RESULTS"
-run gateway-max http://127.0.0.1:18181 0 64 2 >>"$RESULTS"
-[ $HAVE_LITELLM = 1 ] && run litellm-max http://127.0.0.1:18182 0 64 2 $LITELLM_KEY >>"$RESULTS"
+if [ $HAVE_LITELLM = 1 ] && wait_up http://127.0.0.1:18182/health/liveliness; then
+  BENCH_KEY=$LITELLM_KEY wrk -t1 -c4 -d2s -s Benchmarks/gateway/pace.lua "http://127.0.0.1:18182/v1/chat/completions" >/dev/null
+  run litellm http://127.0.0.1:18182 $RATE $CONNECTIONS 1 $LITELLM_KEY >>"$RESULTS"
+  run litellm-max http://127.0.0.1:18182 0 64 2 $LITELLM_KEY >>"$RESULTS"
+fi
 
 python3 - "$RESULTS" "$RATE" "$DURATION" "$LOW_RATE" <<'PY'
 import sys, re
@@ -130,17 +138,20 @@ def rps(r): return r["requests"] / (r["duration_us"] / 1e6)
 for rate, suffix, names in [(sys.argv[4], "-low", ["direct", "nginx-proxy", "hb-ahc-floor", "gateway"]), (sys.argv[2], "", ["direct", "nginx-proxy", "hb-ahc-floor", "gateway", "litellm"])]:
     print(f"Fixed-rate load ({rate} requests/s offered, {sys.argv[3]} s; wrk latency percentiles; nginx-proxy is nginx as a reverse proxy, the floor for one hop;")
     print("hb-ahc-floor is Hummingbird 2 + async-http-client forwarding and nothing else, the floor of the gateway's own stack):")
-    print(f"{'target':<14} {'req/s':>8} {'p50 µs':>8} {'p99 µs':>8} {'added p50':>10} {'added p99':>10} {'errors':>7}")
+    print(f"{'target':<14} {'req/s':>8} {'p50 µs':>8} {'p99 µs':>8} {'added p50':>10} {'added p99':>10} {'errors':>7} {'CPU µs/req':>11}")
     d = rows["direct" + suffix]
     for name in names:
         if name + suffix not in rows: continue
         r = rows[name + suffix]
-        print(f"{name:<14} {rps(r):>8.0f} {r['p50_us']:>8} {r['p99_us']:>8} {r['p50_us']-d['p50_us']:>10} {r['p99_us']-d['p99_us']:>10} {r['errors']:>7}")
+        cpu = f"{r['cpu_us'] / r['requests']:.0f}" if r.get('cpu_us') and r['requests'] else ""
+        print(f"{name:<14} {rps(r):>8.0f} {r['p50_us']:>8} {r['p99_us']:>8} {r['p50_us']-d['p50_us']:>10} {r['p99_us']-d['p99_us']:>10} {r['errors']:>7} {cpu:>11}")
     print()
 print("Maximum throughput (64 connections, 2 threads):")
 for name in ["direct-max", "hb-ahc-floor-max", "gateway-max", "litellm-max"]:
     if name in rows:
-        r = rows[name]; print(f"{name:<17} {rps(r):>9.0f} req/s  p50 {r['p50_us']} µs  p99 {r['p99_us']} µs  errors {r['errors']}")
+        r = rows[name]
+        cpu = f"  CPU {r['cpu_us'] / r['requests']:.0f} µs/request" if r.get('cpu_us') and r['requests'] else ""
+        print(f"{name:<17} {rps(r):>9.0f} req/s  p50 {r['p50_us']} µs  p99 {r['p99_us']} µs  errors {r['errors']}{cpu}")
 if "litellm-max" in rows:
     print(f"\ngateway / LiteLLM proxy maximum throughput: {rps(rows['gateway-max']) / rps(rows['litellm-max']):.1f}x")
 PY
