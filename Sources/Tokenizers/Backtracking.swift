@@ -31,6 +31,20 @@ final class BacktrackingTables: @unchecked Sendable {
     private let edgeShift: UInt64
     /// One bit per hash of every edge key: a clear bit is a missing edge.
     private let edgeFilter: UnsafeMutablePointer<UInt64>
+    /// Steps over whole three-byte UTF-8 characters (CJK, kana, Hangul, ...), so that a walk over
+    /// such text makes one lookup per character instead of one per byte. Open addressing, two words
+    /// per entry (key, value), 0 = empty, all entries of one node and first two bytes in one
+    /// cluster (the hash leaves out the third byte):
+    /// - a *character* entry (see ``charKey``): the node three bytes down, and the deepest token
+    ///   one or two bytes down, as `child << 32 | inner`;
+    /// - a *partial* entry (``partialKey``), present when the node one or two bytes down is a
+    ///   token: that token (the deepest) in the low half, ``none`` in the high half.
+    /// A walk that finds neither ends inside the character with no token on the way.
+    private let charEntries: UnsafeMutablePointer<UInt64>
+    private let charMask: Int
+    private let charShift: UInt64
+    /// The id of the trie's root in ``charEntries`` keys (node ids are below it).
+    static let root: UInt32 = (1 << 24) - 1
     /// For each token, the longest token that is a proper prefix of it, or ``none``.
     let nextPrefix: UnsafeMutablePointer<UInt32>
     /// The two tokens each token is merged from, `left << 32 | right`; a token that is not a
@@ -155,6 +169,62 @@ final class BacktrackingTables: @unchecked Sendable {
         }
         edgeMask = edgeCapacity - 1
         edgeShift = shift
+        // Character steps: every trie path of a lead byte E0-EF and two continuation bytes, from
+        // any node, found from the tokens that contain one; and the partial entries.
+        var charItems: [(key: UInt64, value: UInt64)] = []
+        var path = [UInt32](repeating: 0, count: table.maxTokenLength + 1)
+        for rank in 0..<limit {
+            let length = Int(table.lengths[rank])
+            let bytes = table.bytes + Int(table.offsets[rank])
+            var hasLead = false
+            for k in 0..<length where bytes[k] & 0xF0 == 0xE0 { hasLead = true; break }
+            guard hasLead else { continue }
+            path[0] = BacktrackingTables.root
+            for k in 0..<length {
+                path[k + 1] = switch k {
+                case 0: byteTokens[Int(bytes[0])]
+                case 1: twoByteNodes[Int(bytes[0]) | Int(bytes[1]) << 8]
+                default: BacktrackingTables.edgeChild(path[k], bytes[k], edges, edgeFilter, edgeShift, edgeMask)
+                }
+            }
+            for k in 0..<length where bytes[k] & 0xF0 == 0xE0 {
+                let b0 = bytes[k]
+                var inner = path[k + 1] < UInt32(limit) ? path[k + 1] : BacktrackingTables.none
+                if k + 2 <= length && bytes[k + 1] & 0xC0 == 0x80 && path[k + 2] < UInt32(limit) { inner = path[k + 2] }
+                if k + 2 < length && BacktrackingTables.continuations(bytes[k + 1], bytes[k + 2]) {
+                    let key = BacktrackingTables.charKey(path[k], b0, bytes[k + 1], bytes[k + 2])
+                    charItems.append((key, UInt64(path[k + 3]) << 32 | UInt64(inner)))
+                } else if k + 2 == length && bytes[k + 1] & 0xC0 == 0x80 {
+                    // The token ends two bytes into a character.
+                    let key = BacktrackingTables.partialKey(path[k], b0, bytes[k + 1])
+                    charItems.append((key, UInt64(BacktrackingTables.none) << 32 | UInt64(rank)))
+                } else if k + 1 == length {
+                    // The token ends one byte into a character: whatever the next byte.
+                    for b1 in UInt8(0x80)...0xBF {
+                        let key = BacktrackingTables.partialKey(path[k], b0, b1)
+                        charItems.append((key, UInt64(BacktrackingTables.none) << 32 | UInt64(rank)))
+                    }
+                }
+            }
+        }
+        var charCapacity = 1024
+        while charCapacity < charItems.count * 2 { charCapacity <<= 1 }
+        charMask = charCapacity - 1
+        charShift = UInt64(64 - charCapacity.trailingZeroBitCount)
+        charEntries = HugePages.allocate(UInt64.self, capacity: 2 * charCapacity)
+        charEntries.initialize(repeating: 0, count: 2 * charCapacity)
+        for item in charItems {
+            var index = BacktrackingTables.slot(item.key >> 7, charShift)
+            while charEntries[2 * index] != 0 && charEntries[2 * index] != item.key { index = (index + 1) & charMask }
+            let old = charEntries[2 * index + 1]
+            // A partial entry keeps the deeper of a token one and a token two bytes down.
+            if charEntries[2 * index] == 0 || item.value >> 32 != UInt64(BacktrackingTables.none)
+                || table.lengths[Int(item.value & 0xFFFF_FFFF)] > table.lengths[Int(old & 0xFFFF_FFFF)]
+            {
+                charEntries[2 * index + 1] = item.value
+            }
+            charEntries[2 * index] = item.key
+        }
         // Merges.
         nextPrefix = memory.tables[6].bindMemory(to: UInt32.self, capacity: limit)
         nextPrefix.initialize(repeating: BacktrackingTables.none, count: limit)
@@ -166,7 +236,7 @@ final class BacktrackingTables: @unchecked Sendable {
         pairFilter = memory.tables[5].bindMemory(to: UInt64.self, capacity: filterWords)
         pairFilter.initialize(repeating: 0, count: filterWords)
         memoryFootprint = 65536 * 4 + edgeCapacity * 8 + limit * 12 + pairCapacity * 8
-            + 2 * filterWords * 8
+            + 2 * filterWords * 8 + charCapacity * 16
         for rank in 0..<limit {
             splits[rank] = UInt64(rank) << 32 | UInt64(rank)
             let length = Int(table.lengths[rank])
@@ -200,6 +270,68 @@ final class BacktrackingTables: @unchecked Sendable {
 
     deinit {
         HugePages.free(block)
+        HugePages.free(charEntries)
+    }
+
+    /// Whether both bytes are UTF-8 continuation bytes (`10xxxxxx`).
+    @inline(__always)
+    static func continuations(_ b1: UInt8, _ b2: UInt8) -> Bool {
+        (b1 ^ 0x80) | (b2 ^ 0x80) < 0x40
+    }
+
+    /// Key of the entries of `node` and the first two bytes of a character, which picks the cluster.
+    @inline(__always)
+    static func partialKey(_ node: UInt32, _ b0: UInt8, _ b1: UInt8) -> UInt64 {
+        ((UInt64(node) &+ 1) &<< 10 | UInt64(b0 & 0x0F) &<< 6 | UInt64(b1 & 0x3F)) &<< 7
+    }
+
+    /// Key of the step from `node` over the character `b0 b1 b2` (lead byte E0-EF).
+    @inline(__always)
+    static func charKey(_ node: UInt32, _ b0: UInt8, _ b1: UInt8, _ b2: UInt8) -> UInt64 {
+        partialKey(node, b0, b1) | 0x40 | UInt64(b2 & 0x3F)
+    }
+
+    /// The step from `node` over a three-byte character: the node three bytes down (or ``none``)
+    /// and the deepest token one or two bytes down (or ``none``).
+    @inline(__always)
+    func charStep(_ node: UInt32, _ b0: UInt8, _ b1: UInt8, _ b2: UInt8) -> (child: UInt32, inner: UInt32) {
+        let partial = BacktrackingTables.partialKey(node, b0, b1)
+        let full = partial | 0x40 | UInt64(b2 & 0x3F)
+        var index = BacktrackingTables.slot(partial &>> 7, charShift)
+        var inner = BacktrackingTables.none
+        while true {
+            let key = charEntries[index &<< 1]
+            if key == full {
+                let value = charEntries[index &<< 1 | 1]
+                return (UInt32(truncatingIfNeeded: value &>> 32), UInt32(truncatingIfNeeded: value))
+            }
+            if key == partial { inner = UInt32(truncatingIfNeeded: charEntries[index &<< 1 | 1]) }
+            if key == 0 { return (BacktrackingTables.none, inner) }
+            index = (index &+ 1) & charMask
+        }
+    }
+
+    /// The child of a node of depth 2 or more over `byte`, or ``none``.
+    @inline(__always)
+    func edgeChild(_ node: UInt32, _ byte: UInt8) -> UInt32 {
+        BacktrackingTables.edgeChild(node, byte, edges, edgeFilter, edgeShift, edgeMask)
+    }
+
+    @inline(__always)
+    private static func edgeChild(
+        _ node: UInt32, _ byte: UInt8, _ edges: UnsafeMutablePointer<UInt64>, _ filter: UnsafeMutablePointer<UInt64>,
+        _ shift: UInt64, _ mask: Int
+    ) -> UInt32 {
+        let key = (UInt64(node) &<< 8 | UInt64(byte)) &+ 1
+        let bit = filterBit(key)
+        if filter[bit &>> 6] & (1 &<< UInt64(truncatingIfNeeded: bit & 63)) == 0 { return none }
+        var index = slot(key, shift)
+        while true {
+            let entry = edges[index]
+            if entry &>> 32 == key { return UInt32(truncatingIfNeeded: entry) }
+            if entry == 0 { return none }
+            index = (index &+ 1) & mask
+        }
     }
 
     @inline(__always)
@@ -236,36 +368,40 @@ final class BacktrackingTables: @unchecked Sendable {
         }
     }
 
-    /// The longest token that `bytes[from..<end]` starts with (`from < end`).
+    /// The longest token that `bytes[from..<end]` starts with (`from < end`): a walk down the
+    /// trie, one step per three-byte character (``charStep(_:_:_:_:)``) or per other byte.
     @inline(__always)
     func longestMatch(_ bytes: UnsafePointer<UInt8>, _ from: Int, _ end: Int) -> UInt32 {
-        let b0 = Int(bytes[from])
-        var best = byteTokens[b0]
-        if from &+ 1 >= end { return best }
-        var node = twoByteNodes[b0 | Int(bytes[from &+ 1]) &<< 8]
-        if node == BacktrackingTables.none { return best }
         let limit = rankLimit
-        if node < limit { best = node }
-        var i = from &+ 2
-        let shift = edgeShift
+        var best = BacktrackingTables.none
+        var node = BacktrackingTables.root
+        var i = from
         while i < end {
-            let key = (UInt64(node) &<< 8 | UInt64(bytes[i])) &+ 1
-            let bit = BacktrackingTables.filterBit(key)
-            if edgeFilter[bit &>> 6] & (1 &<< UInt64(truncatingIfNeeded: bit & 63)) == 0 { break }
-            var index = BacktrackingTables.slot(key, shift)
-            var child = BacktrackingTables.none
-            while true {
-                let entry = edges[index]
-                if entry &>> 32 == key {
-                    child = UInt32(truncatingIfNeeded: entry)
-                    break
+            let b0 = bytes[i]
+            if b0 & 0xF0 == 0xE0 && i &+ 2 < end {
+                let b1 = bytes[i &+ 1]
+                let b2 = bytes[i &+ 2]
+                if BacktrackingTables.continuations(b1, b2) {
+                    let (child, inner) = charStep(node, b0, b1, b2)
+                    if inner != BacktrackingTables.none { best = inner }
+                    if child == BacktrackingTables.none { break }
+                    node = child
+                    if child < limit { best = child }
+                    i &+= 3
+                    continue
                 }
-                if entry == 0 { break }
-                index = (index &+ 1) & edgeMask
+            }
+            let child: UInt32
+            if i == from {
+                child = byteTokens[Int(b0)]
+            } else if i == from &+ 1 {
+                child = twoByteNodes[Int(bytes[from]) | Int(b0) &<< 8]
+            } else {
+                child = edgeChild(node, b0)
             }
             if child == BacktrackingTables.none { break }
             node = child
-            if node < limit { best = node }
+            if child < limit { best = child }
             i &+= 1
         }
         return best
