@@ -33,16 +33,18 @@ final class BacktrackingTables: @unchecked Sendable {
     private let edgeFilter: UnsafeMutablePointer<UInt64>
     /// Steps over whole three-byte UTF-8 characters (CJK, kana, Hangul, ...), so that a walk over
     /// such text makes one lookup per character instead of one per byte. Open addressing, two words
-    /// per entry (key, value), 0 = empty, all entries of one node and first two bytes in one
-    /// cluster (the hash leaves out the third byte):
+    /// per entry (key, value), 0 = empty:
     /// - a *character* entry (see ``charKey``): the node three bytes down, and the deepest token
     ///   one or two bytes down, as `child << 32 | inner`;
-    /// - a *partial* entry (``partialKey``), present when the node one or two bytes down is a
-    ///   token: that token (the deepest) in the low half, ``none`` in the high half.
-    /// A walk that finds neither ends inside the character with no token on the way.
+    /// - a *partial* entry (``partialKey``), for a node other than the root whose node one or two
+    ///   bytes down is a token: that token (the deepest) in the low half, ``none`` in the high half.
+    /// A walk that finds no character entry ends inside the character; the partial entry (if the
+    /// node has any, see ``partialNodes``) gives the token on the way.
     private let charEntries: UnsafeMutablePointer<UInt64>
     private let charMask: Int
     private let charShift: UInt64
+    /// One bit per node: whether it has partial entries.
+    private let partialNodes: UnsafeMutablePointer<UInt64>
     /// The id of the trie's root in ``charEntries`` keys (node ids are below it).
     static let root: UInt32 = (1 << 24) - 1
     /// For each token, the longest token that is a proper prefix of it, or ``none``.
@@ -194,6 +196,8 @@ final class BacktrackingTables: @unchecked Sendable {
                 if k + 2 < length && BacktrackingTables.continuations(bytes[k + 1], bytes[k + 2]) {
                     let key = BacktrackingTables.charKey(path[k], b0, bytes[k + 1], bytes[k + 2])
                     charItems.append((key, UInt64(path[k + 3]) << 32 | UInt64(inner)))
+                } else if path[k] == BacktrackingTables.root {
+                    continue  // the root's partial steps are the one- and two-byte tables
                 } else if k + 2 == length && bytes[k + 1] & 0xC0 == 0x80 {
                     // The token ends two bytes into a character.
                     let key = BacktrackingTables.partialKey(path[k], b0, bytes[k + 1])
@@ -213,8 +217,15 @@ final class BacktrackingTables: @unchecked Sendable {
         charShift = UInt64(64 - charCapacity.trailingZeroBitCount)
         charEntries = HugePages.allocate(UInt64.self, capacity: 2 * charCapacity)
         charEntries.initialize(repeating: 0, count: 2 * charCapacity)
+        let partialWords = (nextID + 63) / 64
+        partialNodes = HugePages.allocate(UInt64.self, capacity: partialWords)
+        partialNodes.initialize(repeating: 0, count: partialWords)
         for item in charItems {
-            var index = BacktrackingTables.slot(item.key >> 7, charShift)
+            if item.key & 0x40 == 0 {
+                let node = Int(item.key >> 17) - 1
+                partialNodes[node >> 6] |= 1 << UInt64(node & 63)
+            }
+            var index = BacktrackingTables.slot(item.key, charShift)
             while charEntries[2 * index] != 0 && charEntries[2 * index] != item.key { index = (index + 1) & charMask }
             let old = charEntries[2 * index + 1]
             // A partial entry keeps the deeper of a token one and a token two bytes down.
@@ -236,7 +247,7 @@ final class BacktrackingTables: @unchecked Sendable {
         pairFilter = memory.tables[5].bindMemory(to: UInt64.self, capacity: filterWords)
         pairFilter.initialize(repeating: 0, count: filterWords)
         memoryFootprint = 65536 * 4 + edgeCapacity * 8 + limit * 12 + pairCapacity * 8
-            + 2 * filterWords * 8 + charCapacity * 16
+            + 2 * filterWords * 8 + charCapacity * 16 + partialWords * 8
         for rank in 0..<limit {
             splits[rank] = UInt64(rank) << 32 | UInt64(rank)
             let length = Int(table.lengths[rank])
@@ -271,6 +282,7 @@ final class BacktrackingTables: @unchecked Sendable {
     deinit {
         HugePages.free(block)
         HugePages.free(charEntries)
+        HugePages.free(partialNodes)
     }
 
     /// Whether both bytes are UTF-8 continuation bytes (`10xxxxxx`).
@@ -279,7 +291,7 @@ final class BacktrackingTables: @unchecked Sendable {
         (b1 ^ 0x80) | (b2 ^ 0x80) < 0x40
     }
 
-    /// Key of the entries of `node` and the first two bytes of a character, which picks the cluster.
+    /// Key of the partial entry of `node` and the first two bytes of a character.
     @inline(__always)
     static func partialKey(_ node: UInt32, _ b0: UInt8, _ b1: UInt8) -> UInt64 {
         ((UInt64(node) &+ 1) &<< 10 | UInt64(b0 & 0x0F) &<< 6 | UInt64(b1 & 0x3F)) &<< 7
@@ -295,18 +307,31 @@ final class BacktrackingTables: @unchecked Sendable {
     /// and the deepest token one or two bytes down (or ``none``).
     @inline(__always)
     func charStep(_ node: UInt32, _ b0: UInt8, _ b1: UInt8, _ b2: UInt8) -> (child: UInt32, inner: UInt32) {
-        let partial = BacktrackingTables.partialKey(node, b0, b1)
-        let full = partial | 0x40 | UInt64(b2 & 0x3F)
-        var index = BacktrackingTables.slot(partial &>> 7, charShift)
-        var inner = BacktrackingTables.none
+        let full = BacktrackingTables.charKey(node, b0, b1, b2)
+        var index = BacktrackingTables.slot(full, charShift)
         while true {
             let key = charEntries[index &<< 1]
             if key == full {
                 let value = charEntries[index &<< 1 | 1]
                 return (UInt32(truncatingIfNeeded: value &>> 32), UInt32(truncatingIfNeeded: value))
             }
-            if key == partial { inner = UInt32(truncatingIfNeeded: charEntries[index &<< 1 | 1]) }
-            if key == 0 { return (BacktrackingTables.none, inner) }
+            if key == 0 { break }
+            index = (index &+ 1) & charMask
+        }
+        if node == BacktrackingTables.root {
+            let two = twoByteNodes[Int(b0) | Int(b1) &<< 8]
+            return (BacktrackingTables.none, two < rankLimit ? two : byteTokens[Int(b0)])
+        }
+        let n = Int(node)
+        if partialNodes[n &>> 6] & (1 &<< UInt64(truncatingIfNeeded: n & 63)) == 0 {
+            return (BacktrackingTables.none, BacktrackingTables.none)
+        }
+        let partial = BacktrackingTables.partialKey(node, b0, b1)
+        index = BacktrackingTables.slot(partial, charShift)
+        while true {
+            let key = charEntries[index &<< 1]
+            if key == partial { return (BacktrackingTables.none, UInt32(truncatingIfNeeded: charEntries[index &<< 1 | 1])) }
+            if key == 0 { return (BacktrackingTables.none, BacktrackingTables.none) }
             index = (index &+ 1) & charMask
         }
     }
