@@ -32,21 +32,24 @@ final class BacktrackingTables: @unchecked Sendable {
     /// One bit per hash of every edge key: a clear bit is a missing edge.
     private let edgeFilter: UnsafeMutablePointer<UInt64>
     /// Steps over whole three-byte UTF-8 characters (CJK, kana, Hangul, ...), so that a walk over
-    /// such text makes one lookup per character instead of one per byte. Open addressing, two words
-    /// per entry (key, value), 0 = empty:
-    /// - a *character* entry (see ``charKey``): the node three bytes down, and the deepest token
-    ///   one or two bytes down, as `child << 32 | inner`;
-    /// - a *partial* entry (``partialKey``), for a node other than the root whose node one or two
-    ///   bytes down is a token: that token (the deepest) in the low half, ``none`` in the high half.
-    /// A walk that finds no character entry ends inside the character; the partial entry (if the
-    /// node has any, see ``partialNodes``) gives the token on the way.
+    /// such text makes one lookup per character instead of one per byte. Open addressing, one word
+    /// per entry, `key << 22 | value`, 0 = empty; a key (38 bits, ``charKey``) is the node, a kind
+    /// bit and the character's 16 bits of payload:
+    /// - a *character* entry: the node three bytes down, and bit 21 set if a node one or two bytes
+    ///   down is a token (then the partial entry gives it);
+    /// - a *partial* entry, for a node other than the root and the first two bytes of a character
+    ///   whose node one or two bytes down is a token: that token (the deeper).
+    /// A walk that finds no character entry ends inside the character, where the partial entry (if
+    /// the node has any, see ``partialNodes``) gives the token on the way.
     private let charEntries: UnsafeMutablePointer<UInt64>
     private let charMask: Int
     private let charShift: UInt64
+    /// Whether the walk uses ``charEntries`` (node ids must fit 21 bits).
+    private let charSteps: Bool
     /// One bit per node: whether it has partial entries.
     private let partialNodes: UnsafeMutablePointer<UInt64>
     /// The id of the trie's root in ``charEntries`` keys (node ids are below it).
-    static let root: UInt32 = (1 << 24) - 1
+    static let root: UInt32 = (1 << 21) - 2
     /// For each token, the longest token that is a proper prefix of it, or ``none``.
     let nextPrefix: UnsafeMutablePointer<UInt32>
     /// The two tokens each token is merged from, `left << 32 | right`; a token that is not a
@@ -173,9 +176,16 @@ final class BacktrackingTables: @unchecked Sendable {
         edgeShift = shift
         // Character steps: every trie path of a lead byte E0-EF and two continuation bytes, from
         // any node, found from the tokens that contain one; and the partial entries.
-        var charItems: [(key: UInt64, value: UInt64)] = []
+        var fullSteps: [UInt64: UInt32] = [:]
+        var partialSteps: [UInt64: UInt32] = [:]
+        func addPartial(_ node: UInt32, _ b0: UInt8, _ b1: UInt8, _ token: UInt32) {
+            let key = BacktrackingTables.charKey(node, b0, b1, nil)
+            if let old = partialSteps[key], table.lengths[Int(old)] >= table.lengths[Int(token)] { return }
+            partialSteps[key] = token
+        }
+        charSteps = nextID <= Int(BacktrackingTables.root)
         var path = [UInt32](repeating: 0, count: table.maxTokenLength + 1)
-        for rank in 0..<limit {
+        for rank in 0..<limit where charSteps {
             let length = Int(table.lengths[rank])
             let bytes = table.bytes + Int(table.offsets[rank])
             var hasLead = false
@@ -195,46 +205,37 @@ final class BacktrackingTables: @unchecked Sendable {
                 if k + 2 <= length && bytes[k + 1] & 0xC0 == 0x80 && path[k + 2] < UInt32(limit) { inner = path[k + 2] }
                 if k + 2 < length && BacktrackingTables.continuations(bytes[k + 1], bytes[k + 2]) {
                     let key = BacktrackingTables.charKey(path[k], b0, bytes[k + 1], bytes[k + 2])
-                    charItems.append((key, UInt64(path[k + 3]) << 32 | UInt64(inner)))
+                    fullSteps[key] = path[k + 3] | (inner != BacktrackingTables.none ? 1 << 21 : 0)
+                    if inner != BacktrackingTables.none && path[k] != BacktrackingTables.root {
+                        addPartial(path[k], b0, bytes[k + 1], inner)
+                    }
                 } else if path[k] == BacktrackingTables.root {
                     continue  // the root's partial steps are the one- and two-byte tables
                 } else if k + 2 == length && bytes[k + 1] & 0xC0 == 0x80 {
-                    // The token ends two bytes into a character.
-                    let key = BacktrackingTables.partialKey(path[k], b0, bytes[k + 1])
-                    charItems.append((key, UInt64(BacktrackingTables.none) << 32 | UInt64(rank)))
+                    addPartial(path[k], b0, bytes[k + 1], UInt32(rank))  // ends two bytes into a character
                 } else if k + 1 == length {
                     // The token ends one byte into a character: whatever the next byte.
-                    for b1 in UInt8(0x80)...0xBF {
-                        let key = BacktrackingTables.partialKey(path[k], b0, b1)
-                        charItems.append((key, UInt64(BacktrackingTables.none) << 32 | UInt64(rank)))
-                    }
+                    for b1 in UInt8(0x80)...0xBF { addPartial(path[k], b0, b1, UInt32(rank)) }
                 }
             }
         }
         var charCapacity = 1024
-        while charCapacity < charItems.count * 2 { charCapacity <<= 1 }
+        while charCapacity < (fullSteps.count + partialSteps.count) * 2 { charCapacity <<= 1 }
         charMask = charCapacity - 1
         charShift = UInt64(64 - charCapacity.trailingZeroBitCount)
-        charEntries = HugePages.allocate(UInt64.self, capacity: 2 * charCapacity)
-        charEntries.initialize(repeating: 0, count: 2 * charCapacity)
+        charEntries = HugePages.allocate(UInt64.self, capacity: charCapacity)
+        charEntries.initialize(repeating: 0, count: charCapacity)
         let partialWords = (nextID + 63) / 64
         partialNodes = HugePages.allocate(UInt64.self, capacity: partialWords)
         partialNodes.initialize(repeating: 0, count: partialWords)
-        for item in charItems {
-            if item.key & 0x40 == 0 {
-                let node = Int(item.key >> 17) - 1
+        for (key, value) in fullSteps.sorted(by: { $0.key < $1.key }) + partialSteps.sorted(by: { $0.key < $1.key }) {
+            if key & 0x1_0000 == 0 {
+                let node = Int(key >> 17) - 1
                 partialNodes[node >> 6] |= 1 << UInt64(node & 63)
             }
-            var index = BacktrackingTables.slot(item.key, charShift)
-            while charEntries[2 * index] != 0 && charEntries[2 * index] != item.key { index = (index + 1) & charMask }
-            let old = charEntries[2 * index + 1]
-            // A partial entry keeps the deeper of a token one and a token two bytes down.
-            if charEntries[2 * index] == 0 || item.value >> 32 != UInt64(BacktrackingTables.none)
-                || table.lengths[Int(item.value & 0xFFFF_FFFF)] > table.lengths[Int(old & 0xFFFF_FFFF)]
-            {
-                charEntries[2 * index + 1] = item.value
-            }
-            charEntries[2 * index] = item.key
+            var index = BacktrackingTables.slot(key, charShift)
+            while charEntries[index] != 0 { index = (index + 1) & charMask }
+            charEntries[index] = key << 22 | UInt64(value)
         }
         // Merges.
         nextPrefix = memory.tables[6].bindMemory(to: UInt32.self, capacity: limit)
@@ -247,7 +248,7 @@ final class BacktrackingTables: @unchecked Sendable {
         pairFilter = memory.tables[5].bindMemory(to: UInt64.self, capacity: filterWords)
         pairFilter.initialize(repeating: 0, count: filterWords)
         memoryFootprint = 65536 * 4 + edgeCapacity * 8 + limit * 12 + pairCapacity * 8
-            + 2 * filterWords * 8 + charCapacity * 16 + partialWords * 8
+            + 2 * filterWords * 8 + charCapacity * 8 + partialWords * 8
         for rank in 0..<limit {
             splits[rank] = UInt64(rank) << 32 | UInt64(rank)
             let length = Int(table.lengths[rank])
@@ -291,47 +292,44 @@ final class BacktrackingTables: @unchecked Sendable {
         (b1 ^ 0x80) | (b2 ^ 0x80) < 0x40
     }
 
-    /// Key of the partial entry of `node` and the first two bytes of a character.
+    /// Key of the step from `node` over the character `b0 b1 b2` (lead byte E0-EF), or of the
+    /// partial entry of `node`, `b0` and `b1` when `b2` is nil.
     @inline(__always)
-    static func partialKey(_ node: UInt32, _ b0: UInt8, _ b1: UInt8) -> UInt64 {
-        ((UInt64(node) &+ 1) &<< 10 | UInt64(b0 & 0x0F) &<< 6 | UInt64(b1 & 0x3F)) &<< 7
+    static func charKey(_ node: UInt32, _ b0: UInt8, _ b1: UInt8, _ b2: UInt8?) -> UInt64 {
+        let base = (UInt64(node) &+ 1) &<< 17 | UInt64(b0 & 0x0F) &<< 12 | UInt64(b1 & 0x3F) &<< 6
+        guard let b2 else { return base }
+        return base | 0x1_0000 | UInt64(b2 & 0x3F)
     }
 
-    /// Key of the step from `node` over the character `b0 b1 b2` (lead byte E0-EF).
+    /// The entry of the step from `node` over a three-byte character: the node three bytes down,
+    /// with bit 21 set if a token lies one or two bytes down; ``none`` if there is no such step.
     @inline(__always)
-    static func charKey(_ node: UInt32, _ b0: UInt8, _ b1: UInt8, _ b2: UInt8) -> UInt64 {
-        partialKey(node, b0, b1) | 0x40 | UInt64(b2 & 0x3F)
-    }
-
-    /// The step from `node` over a three-byte character: the node three bytes down (or ``none``)
-    /// and the deepest token one or two bytes down (or ``none``).
-    @inline(__always)
-    func charStep(_ node: UInt32, _ b0: UInt8, _ b1: UInt8, _ b2: UInt8) -> (child: UInt32, inner: UInt32) {
-        let full = BacktrackingTables.charKey(node, b0, b1, b2)
-        var index = BacktrackingTables.slot(full, charShift)
+    func charStep(_ node: UInt32, _ b0: UInt8, _ b1: UInt8, _ b2: UInt8) -> UInt32 {
+        let key = BacktrackingTables.charKey(node, b0, b1, b2)
+        var index = BacktrackingTables.slot(key, charShift)
         while true {
-            let key = charEntries[index &<< 1]
-            if key == full {
-                let value = charEntries[index &<< 1 | 1]
-                return (UInt32(truncatingIfNeeded: value &>> 32), UInt32(truncatingIfNeeded: value))
-            }
-            if key == 0 { break }
+            let entry = charEntries[index]
+            if entry &>> 22 == key { return UInt32(truncatingIfNeeded: entry & 0x3F_FFFF) }
+            if entry == 0 { return BacktrackingTables.none }
             index = (index &+ 1) & charMask
         }
+    }
+
+    /// The deepest token one or two bytes down from `node` over `b0 b1`, or ``none``.
+    @inline(__always)
+    func partialStep(_ node: UInt32, _ b0: UInt8, _ b1: UInt8) -> UInt32 {
         if node == BacktrackingTables.root {
             let two = twoByteNodes[Int(b0) | Int(b1) &<< 8]
-            return (BacktrackingTables.none, two < rankLimit ? two : byteTokens[Int(b0)])
+            return two < rankLimit ? two : byteTokens[Int(b0)]
         }
         let n = Int(node)
-        if partialNodes[n &>> 6] & (1 &<< UInt64(truncatingIfNeeded: n & 63)) == 0 {
-            return (BacktrackingTables.none, BacktrackingTables.none)
-        }
-        let partial = BacktrackingTables.partialKey(node, b0, b1)
-        index = BacktrackingTables.slot(partial, charShift)
+        if partialNodes[n &>> 6] & (1 &<< UInt64(truncatingIfNeeded: n & 63)) == 0 { return BacktrackingTables.none }
+        let key = BacktrackingTables.charKey(node, b0, b1, nil)
+        var index = BacktrackingTables.slot(key, charShift)
         while true {
-            let key = charEntries[index &<< 1]
-            if key == partial { return (BacktrackingTables.none, UInt32(truncatingIfNeeded: charEntries[index &<< 1 | 1])) }
-            if key == 0 { return (BacktrackingTables.none, BacktrackingTables.none) }
+            let entry = charEntries[index]
+            if entry &>> 22 == key { return UInt32(truncatingIfNeeded: entry & 0x3F_FFFF) }
+            if entry == 0 { return BacktrackingTables.none }
             index = (index &+ 1) & charMask
         }
     }
@@ -400,18 +398,37 @@ final class BacktrackingTables: @unchecked Sendable {
         let limit = rankLimit
         var best = BacktrackingTables.none
         var node = BacktrackingTables.root
+        // The last character step with a token inside it and no token found since: that token is
+        // deeper than `best` (looked up only if the walk ends without a deeper one).
+        var pending = false
+        var pendingNode: UInt32 = 0
+        var pendingB0: UInt8 = 0
+        var pendingB1: UInt8 = 0
         var i = from
         while i < end {
             let b0 = bytes[i]
-            if b0 & 0xF0 == 0xE0 && i &+ 2 < end {
+            if b0 & 0xF0 == 0xE0 && i &+ 2 < end && charSteps {
                 let b1 = bytes[i &+ 1]
                 let b2 = bytes[i &+ 2]
                 if BacktrackingTables.continuations(b1, b2) {
-                    let (child, inner) = charStep(node, b0, b1, b2)
-                    if inner != BacktrackingTables.none { best = inner }
-                    if child == BacktrackingTables.none { break }
+                    let step = charStep(node, b0, b1, b2)
+                    if step == BacktrackingTables.none {
+                        // The walk ends inside this character.
+                        let inner = partialStep(node, b0, b1)
+                        if inner != BacktrackingTables.none { return inner }
+                        break
+                    }
+                    let child = step & 0x1F_FFFF
+                    if child < limit {
+                        best = child
+                        pending = false
+                    } else if step & 0x20_0000 != 0 {
+                        pending = true
+                        pendingNode = node
+                        pendingB0 = b0
+                        pendingB1 = b1
+                    }
                     node = child
-                    if child < limit { best = child }
                     i &+= 3
                     continue
                 }
@@ -426,10 +443,13 @@ final class BacktrackingTables: @unchecked Sendable {
             }
             if child == BacktrackingTables.none { break }
             node = child
-            if child < limit { best = child }
+            if child < limit {
+                best = child
+                pending = false
+            }
             i &+= 1
         }
-        return best
+        return pending ? partialStep(pendingNode, pendingB0, pendingB1) : best
     }
 
     /// Whether BPE can leave `first` and `second` adjacent: undo the merges at their boundary, the
