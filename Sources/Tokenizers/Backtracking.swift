@@ -395,8 +395,15 @@ final class BacktrackingTables: @unchecked Sendable {
     /// trie, one step per three-byte character (``charStep(_:_:_:_:)``) or per other byte.
     @inline(__always)
     func longestMatch(_ bytes: UnsafePointer<UInt8>, _ from: Int, _ end: Int) -> UInt32 {
+        longestMatchAndLength(bytes, from, end).token
+    }
+
+    /// ``longestMatch(_:_:_:)`` and the token's length in bytes (0 if there is no token).
+    @inline(__always)
+    func longestMatchAndLength(_ bytes: UnsafePointer<UInt8>, _ from: Int, _ end: Int) -> (token: UInt32, length: Int) {
         let limit = rankLimit
         var best = BacktrackingTables.none
+        var bestEnd = from
         var node = BacktrackingTables.root
         // The last character step with a token inside it and no token found since: that token is
         // deeper than `best` (looked up only if the walk ends without a deeper one).
@@ -415,12 +422,13 @@ final class BacktrackingTables: @unchecked Sendable {
                     if step == BacktrackingTables.none {
                         // The walk ends inside this character.
                         let inner = partialStep(node, b0, b1)
-                        if inner != BacktrackingTables.none { return inner }
+                        if inner != BacktrackingTables.none { return (inner, Int(lengths[Int(inner)])) }
                         break
                     }
                     let child = step & 0x1F_FFFF
                     if child < limit {
                         best = child
+                        bestEnd = i &+ 3
                         pending = false
                     } else if step & 0x20_0000 != 0 {
                         pending = true
@@ -445,11 +453,16 @@ final class BacktrackingTables: @unchecked Sendable {
             node = child
             if child < limit {
                 best = child
+                bestEnd = i &+ 1
                 pending = false
             }
             i &+= 1
         }
-        return pending ? partialStep(pendingNode, pendingB0, pendingB1) : best
+        if pending {
+            let inner = partialStep(pendingNode, pendingB0, pendingB1)
+            return (inner, Int(lengths[Int(inner)]))
+        }
+        return (best, bestEnd &- from)
     }
 
     /// Whether BPE can leave `first` and `second` adjacent: undo the merges at their boundary, the

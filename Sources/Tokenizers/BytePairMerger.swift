@@ -266,28 +266,35 @@ struct BytePairMerger: ~Copyable {
         let nextPrefix = tables.nextPrefix
         var count = 0
         var position = 0
-        var next = tables.longestMatch(piece, 0, length)
+        var (next, nextLength) = tables.longestMatchAndLength(piece, 0, length)
         while next != none {
             var token = next
+            var tokenLength = nextLength
             let last = count > 0 ? tokens[count &- 1] : none
             while true {
-                let end = position &+ Int(lengths[Int(token)])
+                let end = position &+ tokenLength
                 if bits[end &>> 6] & (1 &<< UInt64(end & 63)) != 0 && (last == none || isValid(last, token)) {
                     tokens[count] = token
                     count &+= 1
                     position = end
-                    next = end < length ? tables.longestMatch(piece, end, length) : none
+                    if end < length {
+                        (next, nextLength) = tables.longestMatchAndLength(piece, end, length)
+                    } else {
+                        next = none
+                    }
                     break
                 }
                 let shorter = nextPrefix[Int(token)]
                 if shorter != none {
                     token = shorter
+                    tokenLength = Int(lengths[Int(shorter)])
                     continue
                 }
                 guard last != none else { return -1 }
                 bits[position &>> 6] &= ~(1 &<< UInt64(position & 63))
                 count &-= 1
-                position &-= Int(lengths[Int(last)])
+                nextLength = Int(lengths[Int(last)])
+                position &-= nextLength
                 next = last
                 break
             }
