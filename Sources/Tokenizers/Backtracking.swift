@@ -44,6 +44,10 @@ final class BacktrackingTables: @unchecked Sendable {
     private let charEntries: UnsafeMutablePointer<UInt64>
     private let charMask: Int
     private let charShift: UInt64
+    /// One bit per hash of every character step's key (about one bit in eight set): most walks end
+    /// at a character with no step, and this answers them without a probe.
+    private let charFilter: UnsafeMutablePointer<UInt64>
+    private let charFilterShift: UInt64
     /// Whether the walk uses ``charEntries`` (node ids must fit 21 bits).
     private let charSteps: Bool
     /// One bit per node: whether it has partial entries.
@@ -225,6 +229,15 @@ final class BacktrackingTables: @unchecked Sendable {
         charShift = UInt64(64 - charCapacity.trailingZeroBitCount)
         charEntries = HugePages.allocate(UInt64.self, capacity: charCapacity)
         charEntries.initialize(repeating: 0, count: charCapacity)
+        var charFilterBits = 4096
+        while charFilterBits < fullSteps.count * 8 { charFilterBits <<= 1 }
+        charFilterShift = UInt64(64 - charFilterBits.trailingZeroBitCount)
+        charFilter = HugePages.allocate(UInt64.self, capacity: charFilterBits / 64)
+        charFilter.initialize(repeating: 0, count: charFilterBits / 64)
+        for key in fullSteps.keys {
+            let bit = Int(truncatingIfNeeded: (key &* 0xC2B2_AE3D_27D4_EB4F) &>> charFilterShift)
+            charFilter[bit >> 6] |= 1 << UInt64(bit & 63)
+        }
         let partialWords = (nextID + 63) / 64
         partialNodes = HugePages.allocate(UInt64.self, capacity: partialWords)
         partialNodes.initialize(repeating: 0, count: partialWords)
@@ -248,7 +261,7 @@ final class BacktrackingTables: @unchecked Sendable {
         pairFilter = memory.tables[5].bindMemory(to: UInt64.self, capacity: filterWords)
         pairFilter.initialize(repeating: 0, count: filterWords)
         memoryFootprint = 65536 * 4 + edgeCapacity * 8 + limit * 12 + pairCapacity * 8
-            + 2 * filterWords * 8 + charCapacity * 8 + partialWords * 8
+            + 2 * filterWords * 8 + charCapacity * 8 + partialWords * 8 + charFilterBits / 8
         for rank in 0..<limit {
             splits[rank] = UInt64(rank) << 32 | UInt64(rank)
             let length = Int(table.lengths[rank])
@@ -284,6 +297,7 @@ final class BacktrackingTables: @unchecked Sendable {
         HugePages.free(block)
         HugePages.free(charEntries)
         HugePages.free(partialNodes)
+        HugePages.free(charFilter)
     }
 
     /// Whether both bytes are UTF-8 continuation bytes (`10xxxxxx`).
@@ -306,6 +320,8 @@ final class BacktrackingTables: @unchecked Sendable {
     @inline(__always)
     func charStep(_ node: UInt32, _ b0: UInt8, _ b1: UInt8, _ b2: UInt8) -> UInt32 {
         let key = BacktrackingTables.charKey(node, b0, b1, b2)
+        let bit = Int(truncatingIfNeeded: (key &* 0xC2B2_AE3D_27D4_EB4F) &>> charFilterShift)
+        if charFilter[bit &>> 6] & (1 &<< UInt64(truncatingIfNeeded: bit & 63)) == 0 { return BacktrackingTables.none }
         var index = BacktrackingTables.slot(key, charShift)
         while true {
             let entry = charEntries[index]
@@ -398,30 +414,65 @@ final class BacktrackingTables: @unchecked Sendable {
         longestMatchAndLength(bytes, from, end).token
     }
 
-    /// ``longestMatch(_:_:_:)`` and the token's length in bytes (0 if there is no token).
+    /// ``longestMatch(_:_:_:)`` and the token's length in bytes.
     @inline(__always)
     func longestMatchAndLength(_ bytes: UnsafePointer<UInt8>, _ from: Int, _ end: Int) -> (token: UInt32, length: Int) {
         let limit = rankLimit
-        var best = BacktrackingTables.none
-        var bestEnd = from
-        var node = BacktrackingTables.root
+        let steps = charSteps
+        var best: UInt32
+        var bestEnd: Int
+        var node: UInt32
         // The last character step with a token inside it and no token found since: that token is
         // deeper than `best` (looked up only if the walk ends without a deeper one).
         var pending = false
         var pendingNode: UInt32 = 0
         var pendingB0: UInt8 = 0
         var pendingB1: UInt8 = 0
-        var i = from
+        var i: Int
+        let b0 = bytes[from]
+        if steps && b0 & 0xF0 == 0xE0 && from &+ 2 < end
+            && BacktrackingTables.continuations(bytes[from &+ 1], bytes[from &+ 2])
+        {
+            let b1 = bytes[from &+ 1]
+            let step = charStep(BacktrackingTables.root, b0, b1, bytes[from &+ 2])
+            let two = twoByteNodes[Int(b0) | Int(b1) &<< 8]
+            if two < limit {
+                best = two
+                bestEnd = from &+ 2
+            } else {
+                best = byteTokens[Int(b0)]
+                bestEnd = from &+ 1
+            }
+            if step == BacktrackingTables.none { return (best, bestEnd &- from) }
+            node = step & 0x1F_FFFF
+            if node < limit {
+                best = node
+                bestEnd = from &+ 3
+            }
+            i = from &+ 3
+        } else {
+            best = byteTokens[Int(b0)]
+            bestEnd = from &+ 1
+            if from &+ 1 >= end { return (best, 1) }
+            node = twoByteNodes[Int(b0) | Int(bytes[from &+ 1]) &<< 8]
+            if node == BacktrackingTables.none { return (best, 1) }
+            if node < limit {
+                best = node
+                bestEnd = from &+ 2
+            }
+            i = from &+ 2
+        }
+        // Nodes of depth 2 and more.
         while i < end {
-            let b0 = bytes[i]
-            if b0 & 0xF0 == 0xE0 && i &+ 2 < end && charSteps {
+            let b = bytes[i]
+            if steps && b & 0xF0 == 0xE0 && i &+ 2 < end {
                 let b1 = bytes[i &+ 1]
                 let b2 = bytes[i &+ 2]
                 if BacktrackingTables.continuations(b1, b2) {
-                    let step = charStep(node, b0, b1, b2)
+                    let step = charStep(node, b, b1, b2)
                     if step == BacktrackingTables.none {
                         // The walk ends inside this character.
-                        let inner = partialStep(node, b0, b1)
+                        let inner = partialStep(node, b, b1)
                         if inner != BacktrackingTables.none { return (inner, Int(lengths[Int(inner)])) }
                         break
                     }
@@ -433,7 +484,7 @@ final class BacktrackingTables: @unchecked Sendable {
                     } else if step & 0x20_0000 != 0 {
                         pending = true
                         pendingNode = node
-                        pendingB0 = b0
+                        pendingB0 = b
                         pendingB1 = b1
                     }
                     node = child
@@ -441,14 +492,7 @@ final class BacktrackingTables: @unchecked Sendable {
                     continue
                 }
             }
-            let child: UInt32
-            if i == from {
-                child = byteTokens[Int(b0)]
-            } else if i == from &+ 1 {
-                child = twoByteNodes[Int(bytes[from]) | Int(b0) &<< 8]
-            } else {
-                child = edgeChild(node, b0)
-            }
+            let child = edgeChild(node, b)
             if child == BacktrackingTables.none { break }
             node = child
             if child < limit {
