@@ -379,14 +379,24 @@ final class BacktrackingTables: @unchecked Sendable {
     }
 
     @inline(__always)
+    private static func pairFilterBits(_ key: UInt64) -> (word: Int, bits: UInt64) {
+        // Two bits in one word (a blocked Bloom filter): about 1% false positives instead of 9%.
+        let h = key &* 0xC2B2_AE3D_27D4_EB4F
+        let word = Int(truncatingIfNeeded: h &>> UInt64(64 - (filterBits - 6)))
+        let b1 = (h &>> UInt64(64 - filterBits)) & 63
+        let b2 = (h &>> UInt64(64 - filterBits - 6)) & 63
+        return (word, 1 &<< b1 | 1 &<< b2)
+    }
+
+    @inline(__always)
     private static func filterBit(_ key: UInt64) -> Int {
         Int(truncatingIfNeeded: (key &* 0xC2B2_AE3D_27D4_EB4F) &>> UInt64(64 - filterBits))
     }
 
     private func insertPair(_ left: UInt32, _ right: UInt32, _ token: UInt32) {
         let key = UInt64(left) << 21 | UInt64(right)
-        let bit = BacktrackingTables.filterBit(key)
-        pairFilter[bit >> 6] |= 1 << UInt64(bit & 63)
+        let (word, bits) = BacktrackingTables.pairFilterBits(key)
+        pairFilter[word] |= bits
         var index = BacktrackingTables.slot(key, pairShift)
         while pairs[index] != 0 && pairs[index] >> 22 != key { index = (index &+ 1) & pairMask }
         pairs[index] = key << 22 | UInt64(token)
@@ -396,8 +406,8 @@ final class BacktrackingTables: @unchecked Sendable {
     @inline(__always)
     func pairToken(_ left: UInt32, _ right: UInt32) -> UInt32 {
         let key = UInt64(left) &<< 21 | UInt64(right)
-        let bit = BacktrackingTables.filterBit(key)
-        if pairFilter[bit &>> 6] & (1 &<< UInt64(truncatingIfNeeded: bit & 63)) == 0 { return BacktrackingTables.none }
+        let (word, bits) = BacktrackingTables.pairFilterBits(key)
+        if pairFilter[word] & bits != bits { return BacktrackingTables.none }
         var index = BacktrackingTables.slot(key, pairShift)
         while true {
             let entry = pairs[index]
