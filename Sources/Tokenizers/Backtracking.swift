@@ -29,7 +29,8 @@ final class BacktrackingTables: @unchecked Sendable {
     private let edges: UnsafeMutablePointer<UInt64>
     private let edgeMask: Int
     private let edgeShift: UInt64
-    /// One bit per hash of every edge key: a clear bit is a missing edge.
+    /// Two bits in one word per hash of every edge key (``filterWordBits(_:)``): a clear bit is a
+    /// missing edge.
     private let edgeFilter: UnsafeMutablePointer<UInt64>
     /// Steps over whole three-byte UTF-8 characters (CJK, kana, Hangul, ...), so that a walk over
     /// such text makes one lookup per character instead of one per byte. Open addressing, one word
@@ -63,7 +64,7 @@ final class BacktrackingTables: @unchecked Sendable {
     private let pairs: UnsafeMutablePointer<UInt64>
     private let pairMask: Int
     private let pairShift: UInt64
-    /// One bit per hash of every merge's pair.
+    /// Two bits in one word per hash of every merge's pair.
     private let pairFilter: UnsafeMutablePointer<UInt64>
     static let filterBits = 21
     /// Bytes used, for memory reports.
@@ -173,8 +174,8 @@ final class BacktrackingTables: @unchecked Sendable {
             var index = BacktrackingTables.slot(key, shift)
             while edges[index] != 0 { index = (index &+ 1) & (edgeCapacity - 1) }
             edges[index] = key << 32 | child
-            let bit = BacktrackingTables.filterBit(key)
-            edgeFilter[bit >> 6] |= 1 << UInt64(bit & 63)
+            let (word, bits) = BacktrackingTables.filterWordBits(key)
+            edgeFilter[word] |= bits
         }
         edgeMask = edgeCapacity - 1
         edgeShift = shift
@@ -362,8 +363,8 @@ final class BacktrackingTables: @unchecked Sendable {
         _ shift: UInt64, _ mask: Int
     ) -> UInt32 {
         let key = (UInt64(node) &<< 8 | UInt64(byte)) &+ 1
-        let bit = filterBit(key)
-        if filter[bit &>> 6] & (1 &<< UInt64(truncatingIfNeeded: bit & 63)) == 0 { return none }
+        let (word, bits) = filterWordBits(key)
+        if filter[word] & bits != bits { return none }
         var index = slot(key, shift)
         while true {
             let entry = edges[index]
@@ -379,8 +380,9 @@ final class BacktrackingTables: @unchecked Sendable {
     }
 
     @inline(__always)
-    private static func pairFilterBits(_ key: UInt64) -> (word: Int, bits: UInt64) {
-        // Two bits in one word (a blocked Bloom filter): about 1% false positives instead of 9%.
+    private static func filterWordBits(_ key: UInt64) -> (word: Int, bits: UInt64) {
+        // The edge and pair filters set two bits in one word (a blocked Bloom filter): about 1%
+        // false positives for the pairs instead of 9%, 8% for the edges instead of 17%.
         let h = key &* 0xC2B2_AE3D_27D4_EB4F
         let word = Int(truncatingIfNeeded: h &>> UInt64(64 - (filterBits - 6)))
         let b1 = (h &>> UInt64(64 - filterBits)) & 63
@@ -388,14 +390,10 @@ final class BacktrackingTables: @unchecked Sendable {
         return (word, 1 &<< b1 | 1 &<< b2)
     }
 
-    @inline(__always)
-    private static func filterBit(_ key: UInt64) -> Int {
-        Int(truncatingIfNeeded: (key &* 0xC2B2_AE3D_27D4_EB4F) &>> UInt64(64 - filterBits))
-    }
 
     private func insertPair(_ left: UInt32, _ right: UInt32, _ token: UInt32) {
         let key = UInt64(left) << 21 | UInt64(right)
-        let (word, bits) = BacktrackingTables.pairFilterBits(key)
+        let (word, bits) = BacktrackingTables.filterWordBits(key)
         pairFilter[word] |= bits
         var index = BacktrackingTables.slot(key, pairShift)
         while pairs[index] != 0 && pairs[index] >> 22 != key { index = (index &+ 1) & pairMask }
@@ -406,7 +404,7 @@ final class BacktrackingTables: @unchecked Sendable {
     @inline(__always)
     func pairToken(_ left: UInt32, _ right: UInt32) -> UInt32 {
         let key = UInt64(left) &<< 21 | UInt64(right)
-        let (word, bits) = BacktrackingTables.pairFilterBits(key)
+        let (word, bits) = BacktrackingTables.filterWordBits(key)
         if pairFilter[word] & bits != bits { return BacktrackingTables.none }
         var index = BacktrackingTables.slot(key, pairShift)
         while true {
