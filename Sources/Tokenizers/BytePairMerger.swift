@@ -11,6 +11,11 @@ struct BytePairMerger: ~Copyable {
     /// Pieces at least this long use backtracking BPE (see ``BacktrackingTables``) once its tables
     /// are built.
     static let backtrackingPiece = 17
+    /// Short pieces this long or more with a byte of a multi-byte character use backtracking BPE
+    /// when they miss the piece cache, if the tables are built (short pieces never build them):
+    /// with whole-character trie steps it takes 7-10% fewer instructions than tiktoken's merge on
+    /// multilingual text (Korean words, Japanese and Chinese runs).
+    static let wideShortPiece = 7
     /// Building the backtracking tables costs about what the heap merge spends on this many bytes
     /// of long pieces (or on one piece this long), so a call builds them only past that point:
     /// short inputs never pay for them, long ones soon stop paying for the heap.
@@ -22,6 +27,8 @@ struct BytePairMerger: ~Copyable {
     /// The backtracking tables, fetched on the first piece that needs them.
     private var backtracking: BacktrackingTables?
     private var backtrackingFetched = false
+    /// Whether a short piece found the tables not built (short pieces never build them).
+    private var shortWithoutTables = false
     /// Bytes of long pieces merged by the heap while the tables are not built.
     private var heapBytes = 0
     /// Recent answers of ``BacktrackingTables/isValidPair(_:_:)``, direct-mapped:
@@ -96,6 +103,14 @@ struct BytePairMerger: ~Copyable {
                     for k in 0..<n { emit(PieceCache.token(slot, k)) }
                     return
                 }
+                if length >= BytePairMerger.wideShortPiece && !shortWithoutTables && PieceCache.hasWide(k0, k1) {
+                    let n = mergeBacktracking(piece, length, build: false)
+                    if n >= 0 {
+                        for k in 0..<n { emit(tokens[k]) }
+                        PieceCache.store(slot, k0, k1, length, tokens, n)
+                        return
+                    }
+                }
                 let partCount = mergeShort(piece, length)
                 for k in 0..<(partCount &- 1) { emit(tokens[k]) }
                 PieceCache.store(slot, k0, k1, length, tokens, partCount &- 1)
@@ -129,6 +144,13 @@ struct BytePairMerger: ~Copyable {
                 let slot = cache.slot(k0, k1, length)
                 let cached = PieceCache.lookup(slot, k0, k1, length)
                 if cached > 0 { return cached }
+                if length >= BytePairMerger.wideShortPiece && !shortWithoutTables && PieceCache.hasWide(k0, k1) {
+                    let n = mergeBacktracking(piece, length, build: false)
+                    if n >= 0 {
+                        PieceCache.store(slot, k0, k1, length, tokens, n)
+                        return n
+                    }
+                }
                 let n = mergeShort(piece, length) &- 1
                 PieceCache.store(slot, k0, k1, length, tokens, n)
                 return n
@@ -200,11 +222,15 @@ struct BytePairMerger: ~Copyable {
     }
 
     /// Backtracking BPE (see ``BacktrackingTables``); leaves the tokens in `tokens`.
+    /// - Parameter build: whether the piece counts towards building the tables if they are not built.
     /// - Returns: the number of tokens, or -1 if the tables are not available.
-    private mutating func mergeBacktracking(_ piece: UnsafePointer<UInt8>, _ length: Int) -> Int {
+    private mutating func mergeBacktracking(_ piece: UnsafePointer<UInt8>, _ length: Int, build: Bool = true) -> Int {
         if !backtrackingFetched {
             if let built = table.builtBacktracking {
                 backtracking = built
+            } else if !build {
+                shortWithoutTables = true
+                return -1
             } else if backtrackFrom < BytePairMerger.backtrackingPiece
                 || heapBytes + length >= BytePairMerger.backtrackingBuildBytes
             {
@@ -214,6 +240,7 @@ struct BytePairMerger: ~Copyable {
                 return -1
             }
             backtrackingFetched = true
+            shortWithoutTables = false
             if backtracking != nil {
                 let pairs = UnsafeMutablePointer<UInt64>.allocate(capacity: 1 << BytePairMerger.validPairBits)
                 pairs.initialize(repeating: 0, count: 1 << BytePairMerger.validPairBits)
@@ -239,28 +266,35 @@ struct BytePairMerger: ~Copyable {
         let nextPrefix = tables.nextPrefix
         var count = 0
         var position = 0
-        var next = tables.longestMatch(piece, 0, length)
+        var (next, nextLength) = tables.longestMatchAndLength(piece, 0, length)
         while next != none {
             var token = next
+            var tokenLength = nextLength
             let last = count > 0 ? tokens[count &- 1] : none
             while true {
-                let end = position &+ Int(lengths[Int(token)])
+                let end = position &+ tokenLength
                 if bits[end &>> 6] & (1 &<< UInt64(end & 63)) != 0 && (last == none || isValid(last, token)) {
                     tokens[count] = token
                     count &+= 1
                     position = end
-                    next = end < length ? tables.longestMatch(piece, end, length) : none
+                    if end < length {
+                        (next, nextLength) = tables.longestMatchAndLength(piece, end, length)
+                    } else {
+                        next = none
+                    }
                     break
                 }
                 let shorter = nextPrefix[Int(token)]
                 if shorter != none {
                     token = shorter
+                    tokenLength = Int(lengths[Int(shorter)])
                     continue
                 }
                 guard last != none else { return -1 }
                 bits[position &>> 6] &= ~(1 &<< UInt64(position & 63))
                 count &-= 1
-                position &-= Int(lengths[Int(last)])
+                nextLength = Int(lengths[Int(last)])
+                position &-= nextLength
                 next = last
                 break
             }
@@ -390,6 +424,12 @@ struct PieceCache {
             if length < 16 { k1 &= (UInt64(1) &<< UInt64(truncatingIfNeeded: (length &- 8) &* 8)) &- 1 }
         }
         return (k0, k1)
+    }
+
+    /// Whether the piece has a byte of a multi-byte UTF-8 character (the bytes past the piece are 0).
+    @inline(__always)
+    static func hasWide(_ k0: UInt64, _ k1: UInt64) -> Bool {
+        (k0 | k1) & 0x8080_8080_8080_8080 != 0
     }
 
     /// The slot of a key.

@@ -36,10 +36,19 @@ final class RankTable: @unchecked Sendable {
     let count: Int
     /// Rank of each single byte, or ``none``.
     let byteRanks: UnsafeMutablePointer<UInt32>
-    /// One bit per hash value (top bits of the hash) of every token: a lookup whose bit is clear
-    /// is a miss without touching the (much larger) slot array.
+    /// Two bits in one word (``filterBits(_:)``, top bits of the hash) for every token: a lookup
+    /// with either bit clear is a miss without touching the (much larger) slot array.
     let filter: UnsafeMutablePointer<UInt64>
     static let filterShift: UInt64 = 64 - 22  // 2^22 bits = 512 KiB
+
+    /// The filter word of a hash and its two bits (a blocked Bloom filter: two bits in one word).
+    @inline(__always)
+    static func filterBits(_ h: UInt64) -> (word: Int, bits: UInt64) {
+        let word = Int(truncatingIfNeeded: h &>> (filterShift &+ 6))
+        let b1 = (h &>> filterShift) & 63
+        let b2 = (h &>> (filterShift &- 6)) & 63
+        return (word, 1 &<< b1 | 1 &<< b2)
+    }
     /// Rank of each two-byte string (index `b0 | b1 << 8`), or ``none``.
     let pairRanks: UnsafeMutablePointer<UInt32>
     /// Length of the longest token.
@@ -141,8 +150,8 @@ final class RankTable: @unchecked Sendable {
 
     private func insert(_ key: UnsafePointer<UInt8>, _ length: Int, _ rank: UInt32) -> Bool {
         let (key8, h) = RankTable.hash(key, length)
-        let bit = Int(truncatingIfNeeded: h &>> RankTable.filterShift)
-        filter[bit >> 6] |= 1 << UInt64(bit & 63)
+        let (word, bits) = RankTable.filterBits(h)
+        filter[word] |= bits
         var index = Int(truncatingIfNeeded: h) & mask
         while true {
             let slot = slots[index]
@@ -164,8 +173,8 @@ final class RankTable: @unchecked Sendable {
     func rank(_ key: UnsafePointer<UInt8>, _ length: Int) -> UInt32 {
         if length == 2 { return pairRanks[Int(key[0]) | Int(key[1]) &<< 8] }
         let (key8, h) = RankTable.hash(key, length)
-        let bit = Int(truncatingIfNeeded: h &>> RankTable.filterShift)
-        if filter[bit &>> 6] & (1 &<< UInt64(truncatingIfNeeded: bit & 63)) == 0 { return RankTable.none }
+        let (word, bits) = RankTable.filterBits(h)
+        if filter[word] & bits != bits { return RankTable.none }
         var index = Int(truncatingIfNeeded: h) & mask
         let len32 = UInt32(truncatingIfNeeded: length)
         while true {

@@ -116,6 +116,46 @@ struct LongPieceTests {
         #expect(encoding.memoryFootprint == table.memoryFootprint + tables.memoryFootprint)
     }
 
+    /// The trie walk of backtracking BPE (whole three-byte characters in one step, other bytes one
+    /// at a time) finds the longest token at every byte offset, as a lookup of every length does:
+    /// over multi.txt (Hangul, kana, CJK, starting inside characters too) and over random bytes
+    /// made of lead bytes, continuation bytes and ASCII (cut characters, invalid sequences).
+    @Test(arguments: names)
+    func trieWalkFindsTheLongestToken(name: EncodingName) throws {
+        let table = try Encoding.load(name).core.table
+        let tables = try #require(table.backtracking)
+        func reference(_ p: UnsafePointer<UInt8>, _ end: Int) -> UInt32 {
+            for length in stride(from: min(end, table.maxTokenLength), through: 1, by: -1) {
+                let rank = table.rank(p, length)
+                if rank != RankTable.none { return rank }
+            }
+            return RankTable.none
+        }
+        var rng = Support.SplitMix64(state: 11)
+        let alphabet: [UInt8] = [0xE3, 0xE4, 0xE5, 0xEA, 0xEB, 0xEC, 0xE2, 0xE6, 0x80, 0x81, 0x82, 0x83, 0x84,
+                                 0x8B, 0x90, 0x9C, 0xA4, 0xB0, 0xBC, 0xBF, 0x20, 0x61, 0x2E, 0xC3]
+        var random = (0..<60_000).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+        let multi = [UInt8](try Data(contentsOf: Support.sharedData.appendingPathComponent("corpus/multi.txt")))
+        var samples = [random, Array(multi.prefix(300_000))]
+        samples[0] += [UInt8](repeating: 0, count: 16)
+        samples[1] += [UInt8](repeating: 0, count: 16)
+        random = []
+        var mismatches: [String] = []
+        for (index, sample) in samples.enumerated() {
+            sample.withUnsafeBufferPointer { buffer in
+                let p = buffer.baseAddress!
+                let n = buffer.count - 16
+                for from in 0..<n where mismatches.count < 10 {
+                    let end = min(n, from + 1 + Int(rng.next() % 40))
+                    let walk = tables.longestMatch(p, from, end)
+                    let expected = reference(p + from, end - from)
+                    if walk != expected { mismatches.append("sample \(index) at \(from): \(walk) != \(expected)") }
+                }
+            }
+        }
+        #expect(mismatches.isEmpty, "\(name.rawValue): \(mismatches)")
+    }
+
     /// A rank file with a token that no merge builds ("abc" without "ab" or "bc"): BPE never
     /// produces it, so the backtracking tables are refused and long pieces use the heap merge.
     @Test func unreachableTokenDisablesBacktracking() throws {
