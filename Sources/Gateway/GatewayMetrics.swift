@@ -11,8 +11,8 @@ import Synchronization
 /// `tokenomics_upstream_failures_total{upstream,reason}`.
 enum GatewayMetrics {
     /// The series every request touches, by their labels. Creating a handle goes through the
-    /// metrics backend's registry (a lock and a lookup by name and sorted labels); the handles are
-    /// cheap to keep, and the label sets are bounded by models × features × statuses.
+    /// metrics backend's registry (a lock and a lookup by name and sorted labels); keeping the
+    /// handles adds one small entry per label set, which the registry keeps anyway.
     private struct RequestSeries {
         var requests: Counter
         var inputTokens: Counter
