@@ -323,13 +323,7 @@ final class BacktrackingTables: @unchecked Sendable {
         let key = BacktrackingTables.charKey(node, b0, b1, b2)
         let bit = Int(truncatingIfNeeded: (key &* 0xC2B2_AE3D_27D4_EB4F) &>> charFilterShift)
         if charFilter[bit &>> 6] & (1 &<< UInt64(truncatingIfNeeded: bit & 63)) == 0 { return BacktrackingTables.none }
-        var index = BacktrackingTables.slot(key, charShift)
-        while true {
-            let entry = charEntries[index]
-            if entry &>> 22 == key { return UInt32(truncatingIfNeeded: entry & 0x3F_FFFF) }
-            if entry == 0 { return BacktrackingTables.none }
-            index = (index &+ 1) & charMask
-        }
+        return charProbe(key)
     }
 
     /// The deepest token one or two bytes down from `node` over `b0 b1`, or ``none``.
@@ -342,6 +336,12 @@ final class BacktrackingTables: @unchecked Sendable {
         let n = Int(node)
         if partialNodes[n &>> 6] & (1 &<< UInt64(truncatingIfNeeded: n & 63)) == 0 { return BacktrackingTables.none }
         let key = BacktrackingTables.charKey(node, b0, b1, nil)
+        return charProbe(key)
+    }
+
+    /// The entry stored under a character-step key (linear probing), or ``none``.
+    @inline(__always)
+    func charProbe(_ key: UInt64) -> UInt32 {
         var index = BacktrackingTables.slot(key, charShift)
         while true {
             let entry = charEntries[index]
