@@ -30,7 +30,7 @@ public struct ModelPrice: Sendable, Hashable {
     public var inclusiveThresholds: Bool
     /// Rates in USD per token.
     public var rates: [RateKey: Money] {
-        get { rateStorage.rates }
+        get { rateStorage.parsed.rates }
         set { rateStorage = RateStorage(parsed: newValue) }
     }
     var rateStorage: RateStorage
@@ -86,9 +86,7 @@ public struct ModelPrice: Sendable, Hashable {
     }
 
     /// The prompt-size thresholds of the long-context tiers, ascending.
-    public var contextThresholds: [Int] {
-        Array(Set(rates.keys.map(\.aboveTokens)).subtracting([0])).sorted()
-    }
+    public var contextThresholds: [Int] { rateStorage.parsed.thresholds }
 
     /// The long-context threshold a prompt of this size crosses, or 0 when none.
     public func crossedThreshold(promptTokens: Int) -> Int {
@@ -108,24 +106,28 @@ public struct ModelPrice: Sendable, Hashable {
     /// - Returns: the rate and its source, or `nil` when the model has no rate for the class or any
     ///   of its fallbacks (a model without token prices).
     public func rate(_ tokenClass: TokenClass, tier: ServiceTier = .standard, promptTokens: Int = 0) -> ResolvedRate? {
-        if contextThresholds.isEmpty && tier == .standard {
-            // The common case (one tier, no long-context rates), without the arrays below: the
-            // gateway prices every request two to four times.
+        // One read of the storage and no arrays: the gateway prices every request several times.
+        let parsed = rateStorage.parsed
+        let inclusive = inclusiveThresholds
+        /// The class's rate in a tier: the highest long-context tier the prompt crosses, else the base.
+        func lookup(_ cls: TokenClass, _ tier: ServiceTier) -> ResolvedRate? {
+            for threshold in parsed.thresholds.reversed() where promptTokens > threshold || (inclusive && promptTokens == threshold) {
+                let key = RateKey(cls, tier: tier, aboveTokens: threshold)
+                if let rate = parsed.rates[key] { return ResolvedRate(rate: rate, source: key) }
+            }
+            let key = RateKey(cls, tier: tier, aboveTokens: 0)
+            return parsed.rates[key].map { ResolvedRate(rate: $0, source: key) }
+        }
+        /// The requested tier, then the standard one.
+        func inTiers(_ cls: TokenClass) -> ResolvedRate? {
+            lookup(cls, tier) ?? (tier == .standard ? nil : lookup(cls, .standard))
+        }
+        /// The class, then its fallbacks, in one tier.
+        func inChain(_ tier: ServiceTier) -> ResolvedRate? {
             var current: TokenClass? = tokenClass
             while let cls = current {
-                let key = RateKey(cls, tier: .standard, aboveTokens: 0)
-                if let rate = rates[key] { return ResolvedRate(rate: rate, source: key) }
+                if let found = lookup(cls, tier) { return found }
                 current = cls.fallback
-            }
-            return nil
-        }
-        let crossed = contextThresholds.filter { promptTokens > $0 || (inclusiveThresholds && promptTokens == $0) }
-        let thresholds = crossed.reversed() + [0]
-        let tiers: [ServiceTier] = tier == .standard ? [.standard] : [tier, .standard]
-        func lookup(_ cls: TokenClass, _ tier: ServiceTier) -> ResolvedRate? {
-            for threshold in thresholds {
-                let key = RateKey(cls, tier: tier, aboveTokens: threshold)
-                if let rate = rates[key] { return ResolvedRate(rate: rate, source: key) }
             }
             return nil
         }
@@ -133,13 +135,13 @@ public struct ModelPrice: Sendable, Hashable {
         // requested tier, the tier's output (input) rate applies before the standard tier's. Cache
         // rates are discounts of their own: without a tier rate, the standard cache rate applies
         // before the tier's input rate.
-        var chain: [TokenClass] = []
-        var current: TokenClass? = tokenClass
-        while let cls = current { chain.append(cls); current = cls.fallback }
         if tokenClass.fallsBackWithinTier {
-            for tier in tiers { for cls in chain { if let found = lookup(cls, tier) { return found } } }
-        } else {
-            for cls in chain { for tier in tiers { if let found = lookup(cls, tier) { return found } } }
+            return inChain(tier) ?? (tier == .standard ? nil : inChain(.standard))
+        }
+        var current: TokenClass? = tokenClass
+        while let cls = current {
+            if let found = inTiers(cls) { return found }
+            current = cls.fallback
         }
         return nil
     }
@@ -159,29 +161,41 @@ public struct ModelPrice: Sendable, Hashable {
 /// A model's rates, parsed from the catalog file on first use: a command that prices one model
 /// parses one line's rates, not four thousand.
 final class RateStorage: Sendable {
+    /// The rates and what every pricing call derives from them, computed once.
+    struct Parsed: Sendable {
+        let rates: [RateKey: Money]
+        /// The long-context thresholds, ascending (0, the base tier, excluded).
+        let thresholds: [Int]
+
+        init(_ rates: [RateKey: Money]) {
+            self.rates = rates
+            thresholds = Array(Set(rates.keys.map(\.aboveTokens)).subtracting([0])).sorted()
+        }
+    }
     private enum State: Sendable {
-        case parsed([RateKey: Money])
+        case parsed(Parsed)
         case raw([UInt8])
     }
     private let state: Mutex<State>
 
-    init(parsed: [RateKey: Money]) { state = Mutex(.parsed(parsed)) }
+    init(parsed: [RateKey: Money]) { state = Mutex(.parsed(Parsed(parsed))) }
 
     /// Rates in the catalog file's `rates` syntax, parsed on first access. The text must already be
     /// known to be valid (the bundled catalog is checked by its tests and by `tokenomics prices info`).
     init(unparsed: [UInt8]) { state = Mutex(.raw(unparsed)) }
 
-    var rates: [RateKey: Money] {
+    var parsed: Parsed {
         state.withLock { state in
             switch state {
-            case .parsed(let rates):
-                return rates
+            case .parsed(let parsed):
+                return parsed
             case .raw(let bytes):
                 let rates = bytes.withUnsafeBufferPointer { buffer in
                     (try? CatalogFile.parseRates(buffer)) ?? [:]
                 }
-                state = .parsed(rates)
-                return rates
+                let parsed = Parsed(rates)
+                state = .parsed(parsed)
+                return parsed
             }
         }
     }
