@@ -255,18 +255,18 @@ public final class PostgresLedger: LedgerStore {
             var subjects: [(BudgetScope, String)] = []
             var seen = Set<String>()
             for entry in held.values {
-                for (scope, subject) in entry.budgets where seen.insert(scope.rawValue + "\u{0}" + subject).inserted { subjects.append((scope, subject)) }
+                for (scope, subject) in entry.budgets where seen.insert(BatchBudgets.key(scope, subject)).inserted { subjects.append((scope, subject)) }
             }
             var locked: [String: BudgetStatus] = [:]
             for budget in try await Self.lockBudgets(connection, subjects, logger: logger) {
-                locked[budget.scope.rawValue + "\u{0}" + budget.subject] = budget
+                locked[BatchBudgets.key(budget.scope, budget.subject)] = budget
             }
             var budgets = BatchBudgets()
             for record in records {
                 guard let reservationID = record.reservationID, let entry = held.removeValue(forKey: reservationID) else { continue }
                 let cost = StoredMoney.rounded(record.cost)
                 for (scope, subject) in entry.budgets {
-                    budgets.update(scope, subject, load: { locked[scope.rawValue + "\u{0}" + subject] }) { $0.settled(held: entry.amount, cost: cost, at: record.time) }
+                    budgets.update(scope, subject, load: { locked[BatchBudgets.key(scope, subject)] }) { $0.settled(held: entry.amount, cost: cost, at: record.time) }
                 }
             }
             for budget in budgets.changed { try await Self.saveBudget(connection, budget, logger: logger) }
