@@ -19,6 +19,12 @@ public final class SQLiteLedger: LedgerStore {
     /// Opens (creating if needed) the ledger file at `path`. Call ``migrate()`` before use.
     public init(path: String) throws {
         self.path = path
+        let directory = (path as NSString).deletingLastPathComponent
+        var isDirectory: ObjCBool = false
+        if !directory.isEmpty, !(FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) && isDirectory.boolValue) {
+            throw LedgerError.badURL(
+                "sqlite:\(path)", reason: "the directory '\(directory)' does not exist; create it first")
+        }
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in

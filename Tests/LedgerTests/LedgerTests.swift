@@ -225,6 +225,13 @@ struct StorageFormatTests {
         #expect(throws: LedgerError.self) { try LedgerURL.parse(text) }
     }
 
+    @Test func aSQLiteLedgerInAMissingDirectoryIsBadInput() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("no-such-dir-\(UInt64.random(in: 0...UInt64.max))/ledger.db").path
+        let error = try #require(throws: LedgerError.self) { try SQLiteLedger(path: path) }
+        #expect(error.isBadInput)
+        #expect(error.description.contains("does not exist"))
+    }
+
     @Test func periodsStartInUTC() {
         let date = Date(timeIntervalSince1970: 1_767_528_000)  // 2026-01-04T12:00:00Z, a Sunday
         #expect(BudgetPeriod.day.start(containing: date) == 1_767_484_800_000)
