@@ -11,7 +11,8 @@ extension Scenario {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw .unreadable(file: path, reason: (error as NSError).localizedDescription)
+            // Foundation's message for a missing file ("The operation could not be completed…") says less than this.
+            throw .unreadable(file: path, reason: FileManager.default.fileExists(atPath: path) ? (error as NSError).localizedDescription : "no such file")
         }
         return try read(text: text, file: path, catalog: catalog)
     }

@@ -6,6 +6,12 @@ import Testing
 struct ExampleScenarioTests {
     static let examples = ["textbook", "support-copilot", "coding-agent", "contract-review"]
 
+    @Test func aMissingScenarioFileSaysSo() {
+        #expect(throws: ModelingError.unreadable(file: "/no/such/scenario.yaml", reason: "no such file")) {
+            try Scenario.readFile("/no/such/scenario.yaml", catalog: catalog)
+        }
+    }
+
     @Test(arguments: examples)
     func exampleRunsAndIsDeterministic(name: String) async throws {
         let path = repositoryRoot.appendingPathComponent("Examples/\(name).yaml").path
