@@ -24,6 +24,8 @@ struct BytePairMerger: ~Copyable {
     let table: RankTable
     /// Pieces at least this long use backtracking BPE.
     let backtrackFrom: Int
+    /// Whether pieces are cut at hard boundaries (tests compare with and without).
+    let cuts: Bool
     /// The backtracking tables, fetched on the first piece that needs them.
     private var backtracking: BacktrackingTables?
     private var backtrackingFetched = false
@@ -43,6 +45,8 @@ struct BytePairMerger: ~Copyable {
     /// Token rank of each part.
     private var tokens: UnsafeMutablePointer<UInt32>
     private var capacity: Int
+    /// The tokens of a short piece cut at hard boundaries (at most one per byte).
+    private let scratch: UnsafeMutablePointer<UInt32>
     /// Results of recent short pieces, for long inputs (see ``enableCache(bits:)``).
     private(set) var cache: PieceCache?
 
@@ -52,19 +56,22 @@ struct BytePairMerger: ~Copyable {
         if cache == nil { cache = PieceCache(bits: bits) }
     }
 
-    init(table: RankTable, backtrackFrom: Int = BytePairMerger.backtrackingPiece) {
+    init(table: RankTable, backtrackFrom: Int = BytePairMerger.backtrackingPiece, cuts: Bool = true) {
         self.table = table
         self.backtrackFrom = backtrackFrom
+        self.cuts = cuts
         capacity = BytePairMerger.longPiece + 2
         starts = .allocate(capacity: capacity)
         ranks = .allocate(capacity: capacity)
         previous = .allocate(capacity: capacity)
         heap = .allocate(capacity: 2 * capacity + 4)
         tokens = .allocate(capacity: capacity)
+        scratch = .allocate(capacity: BytePairMerger.longPiece)
     }
 
     deinit {
         validPairs?.deallocate()
+        scratch.deallocate()
         cache?.free()
         tokens.deallocate()
         starts.deallocate()
@@ -92,71 +99,160 @@ struct BytePairMerger: ~Copyable {
 
     /// Encodes one piece, calling `emit` with each token rank in order.
     /// The caller has already handled one-byte pieces and pieces that are whole tokens.
+    ///
+    /// A piece with three-byte characters (CJK, kana, Hangul) that misses the cache is first cut
+    /// at its hard boundaries (``BacktrackingTables/isHardBoundary(_:)``), once the backtracking
+    /// tables are built: in Chinese, Japanese and Korean text about half the boundaries between
+    /// characters are hard, and the parts are single characters and words that recur.
     @inline(__always)
     mutating func merge(_ piece: UnsafePointer<UInt8>, _ length: Int, _ emit: (UInt32) -> Void) {
         if length <= BytePairMerger.longPiece && length < backtrackFrom {
-            if let cache {
-                let (k0, k1) = PieceCache.key(piece, length)
-                let slot = cache.slot(k0, k1, length)
-                let n = PieceCache.lookup(slot, k0, k1, length)
-                if n > 0 {
-                    for k in 0..<n { emit(PieceCache.token(slot, k)) }
-                    return
-                }
-                if length >= BytePairMerger.wideShortPiece && !shortWithoutTables && PieceCache.hasWide(k0, k1) {
-                    let n = mergeBacktracking(piece, length, build: false)
-                    if n >= 0 {
-                        for k in 0..<n { emit(tokens[k]) }
-                        PieceCache.store(slot, k0, k1, length, tokens, n)
-                        return
-                    }
-                }
+            guard let cache else {
                 let partCount = mergeShort(piece, length)
                 for k in 0..<(partCount &- 1) { emit(tokens[k]) }
-                PieceCache.store(slot, k0, k1, length, tokens, partCount &- 1)
                 return
             }
-            let partCount = mergeShort(piece, length)
-            for k in 0..<(partCount &- 1) { emit(tokens[k]) }
-        } else {
-            if length >= backtrackFrom {
-                let n = mergeBacktracking(piece, length)
-                if n >= 0 {
-                    for k in 0..<n { emit(tokens[k]) }
-                    return
-                }
+            let (k0, k1) = PieceCache.key(piece, length)
+            let slot = cache.slot(k0, k1, length)
+            let n = PieceCache.lookup(slot, k0, k1, length)
+            if n > 0 {
+                for k in 0..<n { emit(PieceCache.token(slot, k)) }
+                return
             }
-            mergeLong(piece, length)
-            var k = 0
-            while k < length {
-                emit(tokens[k])
-                k = Int(starts[k])
+            if cuts && length >= 6 && PieceCache.hasWide(k0, k1), let n = cutShort(piece, length) {
+                for k in 0..<n { emit(scratch[k]) }
+                PieceCache.store(slot, k0, k1, length, scratch, n)
+                return
             }
+            let count = shortMiss(piece, length, k0, k1, slot)
+            for k in 0..<count { emit(tokens[k]) }
+            return
         }
+        if cuts, let tables = builtTables(),
+           tables.forEachHardSegment(piece, length, { start, part in mergePart(piece + start, part, emit) })
+        {
+            return
+        }
+        mergeLongPiece(piece, length, emit)
     }
 
-    /// The number of tokens of one piece, without building them.
+    /// The number of tokens of one piece, without building them (see ``merge(_:_:_:)``).
     @inline(__always)
     mutating func count(_ piece: UnsafePointer<UInt8>, _ length: Int) -> Int {
         if length <= BytePairMerger.longPiece && length < backtrackFrom {
-            if let cache {
-                let (k0, k1) = PieceCache.key(piece, length)
-                let slot = cache.slot(k0, k1, length)
-                let cached = PieceCache.lookup(slot, k0, k1, length)
-                if cached > 0 { return cached }
-                if length >= BytePairMerger.wideShortPiece && !shortWithoutTables && PieceCache.hasWide(k0, k1) {
-                    let n = mergeBacktracking(piece, length, build: false)
-                    if n >= 0 {
-                        PieceCache.store(slot, k0, k1, length, tokens, n)
-                        return n
-                    }
-                }
-                let n = mergeShort(piece, length) &- 1
+            guard let cache else { return mergeShort(piece, length) &- 1 }
+            let (k0, k1) = PieceCache.key(piece, length)
+            let slot = cache.slot(k0, k1, length)
+            let cached = PieceCache.lookup(slot, k0, k1, length)
+            if cached > 0 { return cached }
+            if cuts && length >= 6 && PieceCache.hasWide(k0, k1), let n = cutShort(piece, length) {
+                PieceCache.store(slot, k0, k1, length, scratch, n)
+                return n
+            }
+            return shortMiss(piece, length, k0, k1, slot)
+        }
+        var total = 0
+        if cuts, let tables = builtTables(),
+           tables.forEachHardSegment(piece, length, { start, part in total &+= countPart(piece + start, part) })
+        {
+            return total
+        }
+        return countLongPiece(piece, length)
+    }
+
+    /// A short piece that missed the cache, cut at its hard boundaries: its tokens in ``scratch``
+    /// and their number, or `nil` if it has no hard boundary (or the tables are not built).
+    @inline(__always)
+    private mutating func cutShort(_ piece: UnsafePointer<UInt8>, _ length: Int) -> Int? {
+        guard let tables = builtTables() else { return nil }
+        let scratch = self.scratch
+        var n = 0
+        let cut = tables.forEachHardSegment(piece, length) { start, part in
+            mergePart(piece + start, part) { token in
+                scratch[n] = token
+                n &+= 1
+            }
+        }
+        return cut ? n : nil
+    }
+
+    /// Tokens of a part of a piece cut at hard boundaries (it has none itself).
+    @inline(__always)
+    private mutating func mergePart(_ part: UnsafePointer<UInt8>, _ length: Int, _ emit: (UInt32) -> Void) {
+        if length == 1 { return emit(table.byteRanks[Int(part[0])]) }
+        let whole = length <= table.maxTokenLength ? table.rank(part, length) : RankTable.none
+        if whole != RankTable.none { return emit(whole) }
+        if length <= BytePairMerger.longPiece && length < backtrackFrom, let cache {
+            let (k0, k1) = PieceCache.key(part, length)
+            let slot = cache.slot(k0, k1, length)
+            let n = PieceCache.lookup(slot, k0, k1, length)
+            if n > 0 {
+                for k in 0..<n { emit(PieceCache.token(slot, k)) }
+                return
+            }
+            let count = shortMiss(part, length, k0, k1, slot)
+            for k in 0..<count { emit(tokens[k]) }
+        } else if length <= BytePairMerger.longPiece && length < backtrackFrom {
+            let partCount = mergeShort(part, length)
+            for k in 0..<(partCount &- 1) { emit(tokens[k]) }
+        } else {
+            mergeLongPiece(part, length, emit)
+        }
+    }
+
+    /// The number of tokens of a part of a piece cut at hard boundaries.
+    @inline(__always)
+    private mutating func countPart(_ part: UnsafePointer<UInt8>, _ length: Int) -> Int {
+        if length == 1 { return 1 }
+        if length <= table.maxTokenLength && table.rank(part, length) != RankTable.none { return 1 }
+        if length <= BytePairMerger.longPiece && length < backtrackFrom {
+            guard let cache else { return mergeShort(part, length) &- 1 }
+            let (k0, k1) = PieceCache.key(part, length)
+            let slot = cache.slot(k0, k1, length)
+            let cached = PieceCache.lookup(slot, k0, k1, length)
+            if cached > 0 { return cached }
+            return shortMiss(part, length, k0, k1, slot)
+        }
+        return countLongPiece(part, length)
+    }
+
+    /// A short piece that missed the cache: its tokens in ``tokens``, stored in the cache slot.
+    /// - Returns: the number of tokens.
+    @inline(__always)
+    private mutating func shortMiss(
+        _ piece: UnsafePointer<UInt8>, _ length: Int, _ k0: UInt64, _ k1: UInt64, _ slot: UnsafeMutableRawPointer
+    ) -> Int {
+        if length >= BytePairMerger.wideShortPiece && !shortWithoutTables && PieceCache.hasWide(k0, k1) {
+            let n = mergeBacktracking(piece, length, build: false)
+            if n >= 0 {
                 PieceCache.store(slot, k0, k1, length, tokens, n)
                 return n
             }
-            return mergeShort(piece, length) &- 1
         }
+        let n = mergeShort(piece, length) &- 1
+        PieceCache.store(slot, k0, k1, length, tokens, n)
+        return n
+    }
+
+    /// Tokens of a piece too long for the cache: backtracking, or the heap merge.
+    private mutating func mergeLongPiece(_ piece: UnsafePointer<UInt8>, _ length: Int, _ emit: (UInt32) -> Void) {
+        if length >= backtrackFrom {
+            let n = mergeBacktracking(piece, length)
+            if n >= 0 {
+                for k in 0..<n { emit(tokens[k]) }
+                return
+            }
+        }
+        mergeLong(piece, length)
+        var k = 0
+        while k < length {
+            emit(tokens[k])
+            k = Int(starts[k])
+        }
+    }
+
+    /// The number of tokens of a piece too long for the cache.
+    private mutating func countLongPiece(_ piece: UnsafePointer<UInt8>, _ length: Int) -> Int {
         if length >= backtrackFrom {
             let n = mergeBacktracking(piece, length)
             if n >= 0 { return n }
@@ -169,6 +265,31 @@ struct BytePairMerger: ~Copyable {
             n &+= 1
         }
         return n
+    }
+
+    /// The backtracking tables if this merger has them or they are built, without building them.
+    @inline(__always)
+    private mutating func builtTables() -> BacktrackingTables? {
+        if backtrackingFetched { return backtracking }
+        if shortWithoutTables { return nil }
+        guard let built = table.builtBacktracking else {
+            shortWithoutTables = true
+            return nil
+        }
+        adopt(built)
+        return backtracking
+    }
+
+    /// Takes the backtracking tables (or their absence) once they are built.
+    private mutating func adopt(_ built: BacktrackingTables?) {
+        backtracking = built
+        backtrackingFetched = true
+        shortWithoutTables = false
+        if built != nil {
+            let pairs = UnsafeMutablePointer<UInt64>.allocate(capacity: 1 << BytePairMerger.validPairBits)
+            pairs.initialize(repeating: 0, count: 1 << BytePairMerger.validPairBits)
+            validPairs = pairs
+        }
     }
 
     /// tiktoken's `byte_pair_merge`; leaves the part starts (and the end) in `starts`.
@@ -227,24 +348,17 @@ struct BytePairMerger: ~Copyable {
     private mutating func mergeBacktracking(_ piece: UnsafePointer<UInt8>, _ length: Int, build: Bool = true) -> Int {
         if !backtrackingFetched {
             if let built = table.builtBacktracking {
-                backtracking = built
+                adopt(built)
             } else if !build {
                 shortWithoutTables = true
                 return -1
             } else if backtrackFrom < BytePairMerger.backtrackingPiece
                 || heapBytes + length >= BytePairMerger.backtrackingBuildBytes
             {
-                backtracking = table.backtracking
+                adopt(table.backtracking)
             } else {
                 heapBytes += length
                 return -1
-            }
-            backtrackingFetched = true
-            shortWithoutTables = false
-            if backtracking != nil {
-                let pairs = UnsafeMutablePointer<UInt64>.allocate(capacity: 1 << BytePairMerger.validPairBits)
-                pairs.initialize(repeating: 0, count: 1 << BytePairMerger.validPairBits)
-                validPairs = pairs
             }
         }
         guard let tables = backtracking, let validPairs else { return -1 }
