@@ -67,17 +67,8 @@ final class BacktrackingTables: @unchecked Sendable {
     /// Two bits in one word per hash of every merge's pair.
     private let pairFilter: UnsafeMutablePointer<UInt64>
     static let filterBits = 21
-    /// Pairs of three-byte characters that some token holds side by side (`c << 16 | d`, each as
-    /// its 16 bits of payload), as a blocked Bloom filter (two bits in one word, ``softBits``
-    /// bits): a false positive only keeps a boundary that could have been cut.
-    private let softPairs: UnsafeMutablePointer<UInt64>
-    static let softBits = 18
-    /// One bit per three-byte character (its payload) that some token holds followed by only
-    /// the first one or two bytes of a three-byte character.
-    private let softAfter: UnsafeMutablePointer<UInt64>
-    /// One bit per `(x & 0x3F) << 8 | y`: a token that starts inside a character has the
-    /// continuation byte `x` of that first, partial character followed by the byte `y`.
-    private let midStarts: UnsafeMutablePointer<UInt64>
+    /// Where pieces can be cut (see ``HardBoundaries``).
+    let hardBoundaries: HardBoundaries
     /// Bytes used, for memory reports.
     let memoryFootprint: Int
 
@@ -262,36 +253,7 @@ final class BacktrackingTables: @unchecked Sendable {
             while charEntries[index] != 0 { index = (index + 1) & charMask }
             charEntries[index] = key << 22 | UInt64(value)
         }
-        // Hard boundaries.
-        softPairs = .allocate(capacity: 1 << (BacktrackingTables.softBits - 6))
-        softPairs.initialize(repeating: 0, count: 1 << (BacktrackingTables.softBits - 6))
-        softAfter = .allocate(capacity: 1024)
-        softAfter.initialize(repeating: 0, count: 1024)
-        midStarts = .allocate(capacity: 256)
-        midStarts.initialize(repeating: 0, count: 256)
-        for rank in 0..<limit {
-            let length = Int(table.lengths[rank])
-            let bytes = table.bytes + Int(table.offsets[rank])
-            var k = 0
-            while k < length && bytes[k] & 0xC0 == 0x80 {
-                if k + 1 < length {
-                    let bit = Int(bytes[k] & 0x3F) << 8 | Int(bytes[k + 1])
-                    midStarts[bit >> 6] |= 1 << UInt64(bit & 63)
-                }
-                k += 1
-            }
-            while k < length {
-                guard BacktrackingTables.isThreeByte(bytes + k, length - k) else { k += 1; continue }
-                let c = BacktrackingTables.payload(bytes + k)
-                if BacktrackingTables.isThreeByte(bytes + k + 3, length - k - 3) {
-                    let (word, bits) = BacktrackingTables.softWordBits(UInt64(c) << 16 | UInt64(BacktrackingTables.payload(bytes + k + 3)))
-                    softPairs[word] |= bits
-                } else if k + 3 < length && bytes[k + 3] & 0xF0 == 0xE0 {
-                    softAfter[Int(c) >> 6] |= 1 << UInt64(c & 63)
-                }
-                k += 3
-            }
-        }
+        hardBoundaries = HardBoundaries(table: table)
         // Merges.
         nextPrefix = memory.tables[6].bindMemory(to: UInt32.self, capacity: limit)
         nextPrefix.initialize(repeating: BacktrackingTables.none, count: limit)
@@ -302,7 +264,7 @@ final class BacktrackingTables: @unchecked Sendable {
         pairs.initialize(repeating: 0, count: pairCapacity)
         pairFilter = memory.tables[5].bindMemory(to: UInt64.self, capacity: filterWords)
         pairFilter.initialize(repeating: 0, count: filterWords)
-        memoryFootprint = 65536 * 4 + edgeCapacity * 8 + limit * 12 + pairCapacity * 8 + (1 << BacktrackingTables.softBits) / 8 + 8192 + 2048
+        memoryFootprint = 65536 * 4 + edgeCapacity * 8 + limit * 12 + pairCapacity * 8 + HardBoundaries.bytes
             + 2 * filterWords * 8 + charCapacity * 8 + partialWords * 8 + charFilterBits / 8
         for rank in 0..<limit {
             splits[rank] = UInt64(rank) << 32 | UInt64(rank)
@@ -340,68 +302,7 @@ final class BacktrackingTables: @unchecked Sendable {
         HugePages.free(charEntries)
         HugePages.free(partialNodes)
         HugePages.free(charFilter)
-        softPairs.deallocate()
-        softAfter.deallocate()
-        midStarts.deallocate()
-    }
-
-    /// Whether the `available` bytes at `p` start with a three-byte UTF-8 character.
-    @inline(__always)
-    static func isThreeByte(_ p: UnsafePointer<UInt8>, _ available: Int) -> Bool {
-        available >= 3 && p[0] & 0xF0 == 0xE0 && continuations(p[1], p[2])
-    }
-
-    /// The 16 bits of payload of the three-byte character at `p`.
-    @inline(__always)
-    static func payload(_ p: UnsafePointer<UInt8>) -> UInt32 {
-        UInt32(p[0] & 0x0F) &<< 12 | UInt32(p[1] & 0x3F) &<< 6 | UInt32(p[2] & 0x3F)
-    }
-
-    @inline(__always)
-    private static func softWordBits(_ key: UInt64) -> (word: Int, bits: UInt64) {
-        let h = key &* 0x9E37_79B9_7F4A_7C15
-        let word = Int(truncatingIfNeeded: h &>> UInt64(64 - (softBits - 6)))
-        let b1 = (h &>> UInt64(64 - softBits - 6)) & 63
-        let b2 = (h &>> UInt64(64 - softBits - 12)) & 63
-        return (word, 1 &<< b1 | 1 &<< b2)
-    }
-
-    /// Whether no token can span the boundary between the three-byte characters at `p` and
-    /// `p + 3`: no token holds the first character followed by (a start of) the second, and no
-    /// token that starts inside the first character reaches the second. Then no merge of BPE
-    /// crosses the boundary, so the tokens of a piece are those of its two sides, each on its
-    /// own: the merges on one side happen in the same order whatever the other side holds.
-    @inline(__always)
-    func isHardBoundary(_ p: UnsafePointer<UInt8>) -> Bool {
-        let c = BacktrackingTables.payload(p)
-        if softAfter[Int(c &>> 6)] & (1 &<< UInt64(c & 63)) != 0 { return false }
-        let mid = Int(p[2] & 0x3F) &<< 8 | Int(p[3])
-        if midStarts[mid &>> 6] & (1 &<< UInt64(mid & 63)) != 0 { return false }
-        let (word, bits) = BacktrackingTables.softWordBits(UInt64(c) &<< 16 | UInt64(BacktrackingTables.payload(p + 3)))
-        return softPairs[word] & bits != bits
-    }
-
-    /// Cuts a piece at its hard boundaries (``isHardBoundary(_:)``) and calls `body` with the
-    /// start and length of each part, in order; returns `false`, calling nothing, if there is none.
-    @inline(__always)
-    func forEachHardSegment(_ piece: UnsafePointer<UInt8>, _ length: Int, _ body: (Int, Int) -> Void) -> Bool {
-        var start = 0
-        var i = 0
-        while i &+ 6 <= length {
-            let b = piece[i]
-            if b & 0xF0 == 0xE0 && BacktrackingTables.continuations(piece[i &+ 1], piece[i &+ 2]) {
-                if BacktrackingTables.isThreeByte(piece + (i &+ 3), 3) && isHardBoundary(piece + i) {
-                    body(start, i &+ 3 &- start)
-                    start = i &+ 3
-                }
-                i &+= 3
-            } else {
-                i &+= 1
-            }
-        }
-        guard start > 0 else { return false }
-        body(start, length &- start)
-        return true
+        hardBoundaries.free()
     }
 
     /// Whether both bytes are UTF-8 continuation bytes (`10xxxxxx`).
@@ -648,5 +549,120 @@ final class BacktrackingTables: @unchecked Sendable {
                 }
             }
         }
+    }
+}
+
+/// Where a piece can be cut: the boundaries between two three-byte UTF-8 characters (CJK, kana,
+/// Hangul, ...) that no token can span. Value type over tables the ``BacktrackingTables`` own.
+struct HardBoundaries: @unchecked Sendable {
+    /// Pairs of three-byte characters that some token holds side by side (`c << 16 | d`, each as
+    /// its 16 bits of payload), as a blocked Bloom filter (two bits in one word, ``softBits``
+    /// bits): a false positive only keeps a boundary that could have been cut.
+    private let softPairs: UnsafeMutablePointer<UInt64>
+    static let softBits = 18
+    /// One bit per three-byte character (its payload) that some token holds followed by only
+    /// the first one or two bytes of a three-byte character.
+    private let softAfter: UnsafeMutablePointer<UInt64>
+    /// One bit per `(x & 0x3F) << 8 | y`: a token that starts inside a character has the
+    /// continuation byte `x` of that first, partial character followed by the byte `y`.
+    private let midStarts: UnsafeMutablePointer<UInt64>
+    /// Bytes used, for memory reports.
+    static let bytes = (1 << softBits) / 8 + 8192 + 2048
+
+    init(table: RankTable) {
+        softPairs = .allocate(capacity: 1 << (HardBoundaries.softBits - 6))
+        softPairs.initialize(repeating: 0, count: 1 << (HardBoundaries.softBits - 6))
+        softAfter = .allocate(capacity: 1024)
+        softAfter.initialize(repeating: 0, count: 1024)
+        midStarts = .allocate(capacity: 256)
+        midStarts.initialize(repeating: 0, count: 256)
+        for rank in 0..<table.rankLimit {
+            let length = Int(table.lengths[rank])
+            let bytes = table.bytes + Int(table.offsets[rank])
+            var k = 0
+            while k < length && bytes[k] & 0xC0 == 0x80 {
+                if k + 1 < length {
+                    let bit = Int(bytes[k] & 0x3F) << 8 | Int(bytes[k + 1])
+                    midStarts[bit >> 6] |= 1 << UInt64(bit & 63)
+                }
+                k += 1
+            }
+            while k < length {
+                guard HardBoundaries.isThreeByte(bytes + k, length - k) else { k += 1; continue }
+                let c = HardBoundaries.payload(bytes + k)
+                if HardBoundaries.isThreeByte(bytes + k + 3, length - k - 3) {
+                    let (word, bits) = HardBoundaries.softWordBits(UInt64(c) << 16 | UInt64(HardBoundaries.payload(bytes + k + 3)))
+                    softPairs[word] |= bits
+                } else if k + 3 < length && bytes[k + 3] & 0xF0 == 0xE0 {
+                    softAfter[Int(c) >> 6] |= 1 << UInt64(c & 63)
+                }
+                k += 3
+            }
+        }
+    }
+
+    func free() {
+        softPairs.deallocate()
+        softAfter.deallocate()
+        midStarts.deallocate()
+    }
+
+    /// Whether the `available` bytes at `p` start with a three-byte UTF-8 character.
+    @inline(__always)
+    static func isThreeByte(_ p: UnsafePointer<UInt8>, _ available: Int) -> Bool {
+        available >= 3 && p[0] & 0xF0 == 0xE0 && BacktrackingTables.continuations(p[1], p[2])
+    }
+
+    /// The 16 bits of payload of the three-byte character at `p`.
+    @inline(__always)
+    static func payload(_ p: UnsafePointer<UInt8>) -> UInt32 {
+        UInt32(p[0] & 0x0F) &<< 12 | UInt32(p[1] & 0x3F) &<< 6 | UInt32(p[2] & 0x3F)
+    }
+
+    @inline(__always)
+    private static func softWordBits(_ key: UInt64) -> (word: Int, bits: UInt64) {
+        let h = key &* 0x9E37_79B9_7F4A_7C15
+        let word = Int(truncatingIfNeeded: h &>> UInt64(64 - (softBits - 6)))
+        let b1 = (h &>> UInt64(64 - softBits - 6)) & 63
+        let b2 = (h &>> UInt64(64 - softBits - 12)) & 63
+        return (word, 1 &<< b1 | 1 &<< b2)
+    }
+
+    /// Whether no token can span the boundary between the three-byte characters at `p` and
+    /// `p + 3`: no token holds the first character followed by (a start of) the second, and no
+    /// token that starts inside the first character reaches the second. Then no merge of BPE
+    /// crosses the boundary, so the tokens of a piece are those of its two sides, each on its
+    /// own: the merges on one side happen in the same order whatever the other side holds.
+    @inline(__always)
+    func isHardBoundary(_ p: UnsafePointer<UInt8>) -> Bool {
+        let c = HardBoundaries.payload(p)
+        if softAfter[Int(c &>> 6)] & (1 &<< UInt64(c & 63)) != 0 { return false }
+        let mid = Int(p[2] & 0x3F) &<< 8 | Int(p[3])
+        if midStarts[mid &>> 6] & (1 &<< UInt64(mid & 63)) != 0 { return false }
+        let (word, bits) = HardBoundaries.softWordBits(UInt64(c) &<< 16 | UInt64(HardBoundaries.payload(p + 3)))
+        return softPairs[word] & bits != bits
+    }
+
+    /// Cuts a piece at its hard boundaries (``isHardBoundary(_:)``) and calls `body` with the
+    /// start and length of each part, in order; returns `false`, calling nothing, if there is none.
+    @inline(__always)
+    func forEachHardSegment(_ piece: UnsafePointer<UInt8>, _ length: Int, _ body: (Int, Int) -> Void) -> Bool {
+        var start = 0
+        var i = 0
+        while i &+ 6 <= length {
+            let b = piece[i]
+            if b & 0xF0 == 0xE0 && BacktrackingTables.continuations(piece[i &+ 1], piece[i &+ 2]) {
+                if HardBoundaries.isThreeByte(piece + (i &+ 3), 3) && isHardBoundary(piece + i) {
+                    body(start, i &+ 3 &- start)
+                    start = i &+ 3
+                }
+                i &+= 3
+            } else {
+                i &+= 1
+            }
+        }
+        guard start > 0 else { return false }
+        body(start, length &- start)
+        return true
     }
 }

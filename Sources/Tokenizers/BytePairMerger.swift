@@ -29,6 +29,8 @@ struct BytePairMerger: ~Copyable {
     /// The backtracking tables, fetched on the first piece that needs them.
     private var backtracking: BacktrackingTables?
     private var backtrackingFetched = false
+    /// The hard boundaries of the backtracking tables, once fetched (a value: no reference counting).
+    private var boundaries: HardBoundaries?
     /// Whether a short piece found the tables not built (short pieces never build them).
     private var shortWithoutTables = false
     /// Bytes of long pieces merged by the heap while the tables are not built.
@@ -101,7 +103,7 @@ struct BytePairMerger: ~Copyable {
     /// The caller has already handled one-byte pieces and pieces that are whole tokens.
     ///
     /// A piece with three-byte characters (CJK, kana, Hangul) that misses the cache is first cut
-    /// at its hard boundaries (``BacktrackingTables/isHardBoundary(_:)``), once the backtracking
+    /// at its hard boundaries (``HardBoundaries/isHardBoundary(_:)``), once the backtracking
     /// tables are built: in Chinese, Japanese and Korean text about half the boundaries between
     /// characters are hard, and the parts are single characters and words that recur.
     @inline(__always)
@@ -128,8 +130,8 @@ struct BytePairMerger: ~Copyable {
             for k in 0..<count { emit(tokens[k]) }
             return
         }
-        if cuts, let tables = builtTables(),
-           tables.forEachHardSegment(piece, length, { start, part in mergePart(piece + start, part, emit) })
+        if cuts, let boundaries = builtBoundaries(),
+           boundaries.forEachHardSegment(piece, length, { start, part in mergePart(piece + start, part, emit) })
         {
             return
         }
@@ -152,8 +154,8 @@ struct BytePairMerger: ~Copyable {
             return shortMiss(piece, length, k0, k1, slot)
         }
         var total = 0
-        if cuts, let tables = builtTables(),
-           tables.forEachHardSegment(piece, length, { start, part in total &+= countPart(piece + start, part) })
+        if cuts, let boundaries = builtBoundaries(),
+           boundaries.forEachHardSegment(piece, length, { start, part in total &+= countPart(piece + start, part) })
         {
             return total
         }
@@ -164,10 +166,10 @@ struct BytePairMerger: ~Copyable {
     /// and their number, or `nil` if it has no hard boundary (or the tables are not built).
     @inline(__always)
     private mutating func cutShort(_ piece: UnsafePointer<UInt8>, _ length: Int) -> Int? {
-        guard let tables = builtTables() else { return nil }
+        guard let boundaries = builtBoundaries() else { return nil }
         let scratch = self.scratch
         var n = 0
-        let cut = tables.forEachHardSegment(piece, length) { start, part in
+        let cut = boundaries.forEachHardSegment(piece, length) { start, part in
             mergePart(piece + start, part) { token in
                 scratch[n] = token
                 n &+= 1
@@ -267,22 +269,24 @@ struct BytePairMerger: ~Copyable {
         return n
     }
 
-    /// The backtracking tables if this merger has them or they are built, without building them.
+    /// The hard boundaries if this merger has the backtracking tables or they are built, without
+    /// building them.
     @inline(__always)
-    private mutating func builtTables() -> BacktrackingTables? {
-        if backtrackingFetched { return backtracking }
+    private mutating func builtBoundaries() -> HardBoundaries? {
+        if backtrackingFetched { return boundaries }
         if shortWithoutTables { return nil }
         guard let built = table.builtBacktracking else {
             shortWithoutTables = true
             return nil
         }
         adopt(built)
-        return backtracking
+        return boundaries
     }
 
     /// Takes the backtracking tables (or their absence) once they are built.
     private mutating func adopt(_ built: BacktrackingTables?) {
         backtracking = built
+        boundaries = built?.hardBoundaries
         backtrackingFetched = true
         shortWithoutTables = false
         if built != nil {

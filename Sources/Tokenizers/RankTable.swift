@@ -180,14 +180,24 @@ final class RankTable: @unchecked Sendable {
         while true {
             let slot = slots[index]
             if slot.key8 == key8 && slot.length == len32 {
-                if length <= 8 || memcmp(key + 8, bytes + Int(offsets[Int(slot.rank)]) + 8, length &- 8) == 0 {
-                    return slot.rank
-                }
+                if length <= 8 || tailMatches(key, length, slot.rank) { return slot.rank }
             } else if slot.length == 0 {
                 return RankTable.none
             }
             index = (index &+ 1) & mask
         }
+    }
+
+    /// Whether the bytes of `key` past the first eight are those of the token `rank` (of the same
+    /// length, more than 8): two masked words up to 16 bytes, `memcmp` past that.
+    @inline(__always)
+    private func tailMatches(_ key: UnsafePointer<UInt8>, _ length: Int, _ rank: UInt32) -> Bool {
+        let token = bytes + Int(offsets[Int(rank)])
+        guard length <= 16 else { return memcmp(key + 8, token + 8, length &- 8) == 0 }
+        let mask = length == 16 ? UInt64.max : (UInt64(1) &<< UInt64(truncatingIfNeeded: (length &- 8) &* 8)) &- 1
+        let a = UnsafeRawPointer(key).loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+        let b = UnsafeRawPointer(token).loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+        return (a ^ b) & mask == 0
     }
 
     /// Whether `rank` names a token in this table.

@@ -57,7 +57,7 @@ struct HardBoundaryTests {
             padded.withUnsafeBufferPointer { buffer in
                 let p = buffer.baseAddress!
                 let n = piece.count
-                if tables.forEachHardSegment(p, n, { _, _ in }) { cutPieces += 1 }
+                if tables.hardBoundaries.forEachHardSegment(p, n, { _, _ in }) { cutPieces += 1 }
                 var expected: [UInt32] = []
                 plainLong.merge(p, n) { expected.append($0) }
                 var reference: [UInt32] = []
@@ -88,9 +88,9 @@ struct HardBoundaryTests {
         for rank in 0..<table.rankLimit where table.lengths[rank] >= 6 {
             let p = table.bytes + Int(table.offsets[rank])
             let n = Int(table.lengths[rank])
-            for k in 0..<(n - 5) where BacktrackingTables.isThreeByte(p + k, 3) && BacktrackingTables.isThreeByte(p + k + 3, 3) {
+            for k in 0..<(n - 5) where HardBoundaries.isThreeByte(p + k, 3) && HardBoundaries.isThreeByte(p + k + 3, 3) {
                 inside += 1
-                if tables.isHardBoundary(p + k) { hard.append("token \(rank) at byte \(k + 3)") }
+                if tables.hardBoundaries.isHardBoundary(p + k) { hard.append("token \(rank) at byte \(k + 3)") }
             }
         }
         #expect(inside > 10_000)
@@ -99,6 +99,6 @@ struct HardBoundaryTests {
         // Two rare characters that no token holds side by side: 龘 (U+9F98) and 齉 (U+9F49).
         let pair = Array("龘齉".utf8) + [UInt8](repeating: 0, count: 16)
         #expect(table.rank(pair, 6) == RankTable.none)
-        #expect(pair.withUnsafeBufferPointer { tables.isHardBoundary($0.baseAddress!) })
+        #expect(pair.withUnsafeBufferPointer { tables.hardBoundaries.isHardBoundary($0.baseAddress!) })
     }
 }
