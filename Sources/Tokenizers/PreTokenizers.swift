@@ -253,6 +253,13 @@ struct O200KPreTokenizer: PreTokenizer, @unchecked Sendable {
     func upperThenLower(_ p: UnsafePointer<UInt8>, _ count: Int, _ start: Int) -> Int {
         var j = start
         var lastLowerEnd = -1
+        // Runs of three-byte characters in both classes (the Lo letters of CJK, kana and Hangul).
+        while j &+ 2 < count && p[j] & 0xF0 == 0xE0 {
+            let c = UInt32(p[j] & 0x0F) &<< 12 | UInt32(p[j &+ 1] & 0x3F) &<< 6 | UInt32(p[j &+ 2] & 0x3F)
+            if classes.flags(c) & (UP | LO) != UP | LO { break }
+            j &+= 3
+            lastLowerEnd = j
+        }
         while j < count {
             let (c, l) = decodeScalar(p, j)
             let f = classes.flags(c)
