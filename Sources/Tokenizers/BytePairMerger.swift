@@ -180,7 +180,9 @@ struct BytePairMerger: ~Copyable {
         return cut ? n : nil
     }
 
-    /// Tokens of a part of a piece cut at hard boundaries (it has none itself).
+    /// Tokens of a part of a piece cut at hard boundaries (it has none itself): the steps of
+    /// ``merge(_:_:_:)`` without the cut, written out so that no function calls itself and all of
+    /// them inline.
     @inline(__always)
     private mutating func mergePart(_ part: UnsafePointer<UInt8>, _ length: Int, _ emit: (UInt32) -> Void) {
         if length == 1 { return emit(table.byteRanks[Int(part[0])]) }
@@ -204,7 +206,7 @@ struct BytePairMerger: ~Copyable {
         }
     }
 
-    /// The number of tokens of a part of a piece cut at hard boundaries.
+    /// The number of tokens of a part of a piece cut at hard boundaries (see ``mergePart(_:_:_:)``).
     @inline(__always)
     private mutating func countPart(_ part: UnsafePointer<UInt8>, _ length: Int) -> Int {
         if length == 1 { return 1 }
