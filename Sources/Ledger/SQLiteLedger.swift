@@ -15,6 +15,11 @@ public final class SQLiteLedger: LedgerStore {
     public var backend: String { "sqlite" }
     /// The dashboard's per-user sums of past day boundaries.
     public let dashboardCache = DashboardCumulativeCache()
+    /// Checkpoints of the write-ahead log off the writer (``checkpointInBackground(every:)``).
+    private let checkpointer = WALCheckpointer()
+    /// With background checkpoints, the writer still checkpoints by itself past this many WAL
+    /// pages (32 MiB of 4 KiB pages): the bound on the WAL if the background falls behind.
+    public static let fallbackCheckpointPages = 8192
 
     /// Opens (creating if needed) the ledger file at `path`. Call ``migrate()`` before use.
     public init(path: String) throws {
@@ -322,8 +327,29 @@ public final class SQLiteLedger: LedgerStore {
         }
     }
 
+    /// Moves the checkpoints of the write-ahead log off the writer, for a long-running writer such
+    /// as `serve`: a connection of its own checkpoints every `interval` (``WALCheckpointer``), and
+    /// the writer's automatic checkpoint (by default at 1,000 pages, inside whichever commit
+    /// crosses it, so inside a request) moves to ``fallbackCheckpointPages``. One-shot commands
+    /// leave checkpoints to SQLite.
+    public func checkpointInBackground(every interval: Duration = .milliseconds(100)) throws {
+        do {
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.fallbackCheckpointPages)")
+            }
+            try checkpointer.start(path: path, every: interval)
+        } catch {
+            throw LedgerError.storage(operation: "start of background checkpoints on \(path)", reason: "\(error)")
+        }
+    }
+
     public func close() async throws {
-        do { try pool.close() } catch { throw LedgerError.storage(operation: "close", reason: "\(error)") }
+        do {
+            try await checkpointer.stop()
+            try pool.close()
+        } catch {
+            throw LedgerError.storage(operation: "close", reason: "\(error)")
+        }
     }
 }
 

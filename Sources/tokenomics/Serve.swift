@@ -80,7 +80,9 @@ extension Tokenomics {
             var services: [any Service] = []
             switch url {
             case .sqlite(let path):
-                ledger = try SQLiteLedger(path: path)
+                let sqlite = try SQLiteLedger(path: path)
+                try sqlite.checkpointInBackground()
+                ledger = sqlite
             case .postgres(let host, let port, let user, let password, let database):
                 let postgres = PostgresLedger(host: host, port: port, user: user, password: password, database: database, logger: logger)
                 services.append(postgres.client)
