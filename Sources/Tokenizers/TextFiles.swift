@@ -1,4 +1,5 @@
 public import Foundation
+import Synchronization
 
 /// Reads the text of files for counting: directories are walked recursively, binary files are
 /// recognised and skipped, and bytes that are not valid UTF-8 become U+FFFD with a note.
@@ -61,5 +62,44 @@ public enum TextFiles: Sendable {
             out.append(contentsOf: found.sorted())
         }
         return out
+    }
+
+    /// What counting one file gave.
+    public enum Counted: Sendable, Equatable {
+        /// Its tokens; `replacedInvalidUTF8` is true when invalid bytes became U+FFFD.
+        case tokens(Int, replacedInvalidUTF8: Bool)
+        /// A binary file, not counted.
+        case binary
+    }
+
+    /// Reads and counts `paths` on every core, one file per core at a time (so memory holds a few
+    /// files, not all of them), and returns the results in the order of `paths`.
+    /// - Parameter progress: called from the worker threads after each file with the number of
+    ///   files done and the bytes read so far.
+    /// - Throws: the ``TokenizerError/unreadableFile(path:reason:)`` of the first unreadable file
+    ///   in the order of `paths`.
+    public static func count(
+        _ paths: [String], with counter: any TokenCounter, allowedSpecial: AllowedSpecial = .none,
+        progress: (@Sendable (_ files: Int, _ bytes: Int) -> Void)? = nil
+    ) throws(TokenizerError) -> [Counted] {
+        let done = Atomic<Int>(0)
+        let bytes = Atomic<Int>(0)
+        let results = parallelMap(paths) { path -> Result<Counted, TokenizerError> in
+            let data: Data
+            do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+                return .failure(.unreadableFile(path: path, reason: error.localizedDescription))
+            }
+            let counted: Counted
+            switch decode(data) {
+            case .binary: counted = .binary
+            case .text(let text, let replaced):
+                counted = .tokens(counter.count(text, allowedSpecial: allowedSpecial), replacedInvalidUTF8: replaced)
+            }
+            let files = done.add(1, ordering: .relaxed).newValue
+            let total = bytes.add(data.count, ordering: .relaxed).newValue
+            progress?(files, total)
+            return .success(counted)
+        }
+        return try results.map { result throws(TokenizerError) in try result.get() }
     }
 }

@@ -3,6 +3,7 @@ import CostModel
 import Foundation
 public import Pricing
 import Reports
+import Synchronization
 public import Tokenizers
 
 extension Tokenomics {
@@ -117,9 +118,13 @@ extension Tokenomics {
                 try output.add(path: "-", content: content, counter: counter, allowed: allowed)
                 return output
             }
-            for path in try TextFiles.expand(paths) {
-                try output.add(path: path, content: try TextFiles.read(path), counter: counter, allowed: allowed)
-            }
+            let files = try TextFiles.expand(paths)
+            let line = files.count > 1 && isatty(STDERR_FILENO) != 0 ? CountProgress(files: files.count) : nil
+            var progress: (@Sendable (Int, Int) -> Void)?
+            if let line { progress = { done, bytes in line.update(done: done, bytes: bytes) } }
+            let counted = try TextFiles.count(files, with: counter, allowedSpecial: allowed, progress: progress)
+            line?.finish()
+            for (path, result) in zip(files, counted) { output.add(path: path, counted: result) }
             return output
         }
     }
@@ -137,6 +142,33 @@ extension TokenizerError: ReportableError {
         case .checksumMismatch, .missingResource, .unknownToken:
             return false
         }
+    }
+}
+
+/// A progress line on standard error while `tokenomics count` reads many files: files done, bytes
+/// and files per second, redrawn at most 5 times a second, cleared at the end.
+final class CountProgress: Sendable {
+    private let files: Int
+    private let start = ContinuousClock.now
+    private let lastDrawn = Mutex<Duration?>(nil)
+
+    init(files: Int) { self.files = files }
+
+    func update(done: Int, bytes: Int) {
+        let elapsed = ContinuousClock.now - start
+        guard elapsed > .milliseconds(500), lastDrawn.withLock({ last in
+            if let last, elapsed - last < .milliseconds(200) { return false }
+            last = elapsed
+            return true
+        }) else { return }
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let line = String(format: "\r\u{1B}[K%d/%d files, %.1f MB, %.0f files/s", done, files, Double(bytes) / 1_048_576,
+                          Double(done) / max(seconds, 1e-9))
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    func finish() {
+        if lastDrawn.withLock({ $0 }) != nil { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
     }
 }
 
@@ -166,12 +198,20 @@ struct CountOutput: Equatable {
         path: String, content: TextFiles.Content, counter: any TokenCounter, allowed: AllowedSpecial
     ) throws(TokenizerError) {
         switch content {
+        case .binary: add(path: path, counted: .binary)
+        case .text(let text, let replaced):
+            add(path: path, counted: .tokens(counter.count(text, allowedSpecial: allowed), replacedInvalidUTF8: replaced))
+        }
+    }
+
+    /// Adds one file's result: its tokens (adjusted for an estimated model), or a skipped binary.
+    mutating func add(path: String, counted: TextFiles.Counted) {
+        switch counted {
         case .binary:
             skipped.append(path)
             warnings.append("\(path): binary file skipped")
-        case .text(let text, let replaced):
+        case .tokens(let exact, let replaced):
             if replaced { warnings.append("\(path): not valid UTF-8; invalid bytes read as U+FFFD") }
-            let exact = counter.count(text, allowedSpecial: allowed)
             files.append(File(path: path, tokens: modelTokenizer?.adjust(exact) ?? exact))
         }
     }

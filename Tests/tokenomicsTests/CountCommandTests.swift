@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import Testing
 import Tokenizers
 @testable import tokenomics
@@ -39,6 +40,37 @@ struct CountCommandTests {
         let table = output.table()
         #expect(table.contains("total"))
         #expect(table.contains("encoding: cl100k_base"))
+    }
+
+    /// Many files are read and counted on every core, and come out in the order of the walk, each
+    /// with its own count; the progress callback sees every file and byte.
+    @Test func manyFilesInParallelKeepTheirOrderAndCounts() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("count-many-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        var expected: [(path: String, text: String)] = []
+        for index in 0..<150 {
+            let directory = root.appendingPathComponent("d\(index % 7)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let text = String(repeating: "word\(index) 你好 ", count: 1 + (index * 37) % 400)
+            let url = directory.appendingPathComponent(String(format: "f%03d.txt", index))
+            try Data(text.utf8).write(to: url)
+            expected.append((url.path, text))
+        }
+        expected.sort { $0.path < $1.path }
+        let output = try Self.command([root.path]).makeOutput(standardInput: { Data() })
+        let encoding = try Encoding.load(.o200kBase)
+        #expect(output.files.map(\.path) == expected.map(\.path))
+        #expect(output.files.map(\.tokens) == expected.map { encoding.count($0.text) })
+
+        let calls = Atomic<Int>(0)
+        let lastBytes = Atomic<Int>(0)
+        let counted = try TextFiles.count(expected.map(\.path), with: encoding) { files, bytes in
+            calls.add(1, ordering: .relaxed)
+            lastBytes.max(bytes, ordering: .relaxed)
+        }
+        #expect(counted == expected.map { .tokens(encoding.count($0.text), replacedInvalidUTF8: false) })
+        #expect(calls.load(ordering: .relaxed) == expected.count)
+        #expect(lastBytes.load(ordering: .relaxed) == expected.reduce(0) { $0 + $1.text.utf8.count })
     }
 
     @Test func jsonOutput() throws {
