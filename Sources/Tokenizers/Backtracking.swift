@@ -589,9 +589,9 @@ struct HardBoundaries: @unchecked Sendable {
             }
             while k < length {
                 guard HardBoundaries.isThreeByte(bytes + k, length - k) else { k += 1; continue }
-                let c = HardBoundaries.payload(bytes + k)
+                let c = threeByteScalar(bytes + k)
                 if HardBoundaries.isThreeByte(bytes + k + 3, length - k - 3) {
-                    let (word, bits) = HardBoundaries.softWordBits(UInt64(c) << 16 | UInt64(HardBoundaries.payload(bytes + k + 3)))
+                    let (word, bits) = HardBoundaries.softWordBits(UInt64(c) << 16 | UInt64(threeByteScalar(bytes + k + 3)))
                     softPairs[word] |= bits
                 } else if k + 3 < length && bytes[k + 3] & 0xF0 == 0xE0 {
                     softAfter[Int(c) >> 6] |= 1 << UInt64(c & 63)
@@ -613,12 +613,6 @@ struct HardBoundaries: @unchecked Sendable {
         available >= 3 && p[0] & 0xF0 == 0xE0 && BacktrackingTables.continuations(p[1], p[2])
     }
 
-    /// The 16 bits of payload of the three-byte character at `p`.
-    @inline(__always)
-    static func payload(_ p: UnsafePointer<UInt8>) -> UInt32 {
-        UInt32(p[0] & 0x0F) &<< 12 | UInt32(p[1] & 0x3F) &<< 6 | UInt32(p[2] & 0x3F)
-    }
-
     @inline(__always)
     private static func softWordBits(_ key: UInt64) -> (word: Int, bits: UInt64) {
         let h = key &* 0x9E37_79B9_7F4A_7C15
@@ -635,11 +629,11 @@ struct HardBoundaries: @unchecked Sendable {
     /// own: the merges on one side happen in the same order whatever the other side holds.
     @inline(__always)
     func isHardBoundary(_ p: UnsafePointer<UInt8>) -> Bool {
-        let c = HardBoundaries.payload(p)
+        let c = threeByteScalar(p)
         if softAfter[Int(c &>> 6)] & (1 &<< UInt64(c & 63)) != 0 { return false }
         let mid = Int(p[2] & 0x3F) &<< 8 | Int(p[3])
         if midStarts[mid &>> 6] & (1 &<< UInt64(mid & 63)) != 0 { return false }
-        let (word, bits) = HardBoundaries.softWordBits(UInt64(c) &<< 16 | UInt64(HardBoundaries.payload(p + 3)))
+        let (word, bits) = HardBoundaries.softWordBits(UInt64(c) &<< 16 | UInt64(threeByteScalar(p + 3)))
         return softPairs[word] & bits != bits
     }
 

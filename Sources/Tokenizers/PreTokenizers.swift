@@ -7,15 +7,19 @@ protocol PreTokenizer: Sendable {
     func pieceEnd(_ text: UnsafePointer<UInt8>, _ count: Int, _ start: Int) -> Int
 }
 
+/// The scalar of the three-byte UTF-8 character at `p` (lead byte E0-EF): its 16 bits of payload.
+@inline(__always)
+func threeByteScalar(_ p: UnsafePointer<UInt8>) -> UInt32 {
+    UInt32(p[0] & 0x0F) &<< 12 | UInt32(p[1] & 0x3F) &<< 6 | UInt32(p[2] & 0x3F)
+}
+
 /// Decodes the scalar at `index` of valid UTF-8: its value and length in bytes.
 @inline(__always)
 func decodeScalar(_ p: UnsafePointer<UInt8>, _ index: Int) -> (UInt32, Int) {
     let b0 = UInt32(p[index])
     if b0 < 0x80 { return (b0, 1) }
     if b0 < 0xE0 { return (((b0 & 0x1F) << 6) | (UInt32(p[index &+ 1]) & 0x3F), 2) }
-    if b0 < 0xF0 {
-        return (((b0 & 0x0F) << 12) | ((UInt32(p[index &+ 1]) & 0x3F) << 6) | (UInt32(p[index &+ 2]) & 0x3F), 3)
-    }
+    if b0 < 0xF0 { return (threeByteScalar(p + index), 3) }
     return (
         ((b0 & 0x07) << 18) | ((UInt32(p[index &+ 1]) & 0x3F) << 12) | ((UInt32(p[index &+ 2]) & 0x3F) << 6)
             | (UInt32(p[index &+ 3]) & 0x3F), 4
@@ -255,8 +259,7 @@ struct O200KPreTokenizer: PreTokenizer, @unchecked Sendable {
         var lastLowerEnd = -1
         // Runs of three-byte characters in both classes (the Lo letters of CJK, kana and Hangul).
         while j &+ 2 < count && p[j] & 0xF0 == 0xE0 {
-            let c = UInt32(p[j] & 0x0F) &<< 12 | UInt32(p[j &+ 1] & 0x3F) &<< 6 | UInt32(p[j &+ 2] & 0x3F)
-            if classes.flags(c) & (UP | LO) != UP | LO { break }
+            if classes.flags(threeByteScalar(p + j)) & (UP | LO) != UP | LO { break }
             j &+= 3
             lastLowerEnd = j
         }
