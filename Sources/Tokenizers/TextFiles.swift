@@ -25,8 +25,14 @@ public enum TextFiles: Sendable {
     /// Reads and decodes one file.
     /// - Throws: ``TokenizerError/unreadableFile(path:reason:)``.
     public static func read(_ path: String) throws(TokenizerError) -> Content {
+        decode(try bytes(of: path))
+    }
+
+    /// The bytes of one file.
+    /// - Throws: ``TokenizerError/unreadableFile(path:reason:)``.
+    static func bytes(of path: String) throws(TokenizerError) -> Data {
         do {
-            return decode(try Data(contentsOf: URL(fileURLWithPath: path)))
+            return try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
             throw .unreadableFile(path: path, reason: error.localizedDescription)
         }
@@ -86,9 +92,7 @@ public enum TextFiles: Sendable {
         let bytes = Atomic<Int>(0)
         let results = parallelMap(paths) { path -> Result<Counted, TokenizerError> in
             let data: Data
-            do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-                return .failure(.unreadableFile(path: path, reason: error.localizedDescription))
-            }
+            do throws(TokenizerError) { data = try TextFiles.bytes(of: path) } catch { return .failure(error) }
             let counted: Counted
             switch decode(data) {
             case .binary: counted = .binary

@@ -115,7 +115,7 @@ extension Tokenomics {
             }
             if paths.isEmpty {
                 let content = TextFiles.decode(standardInput())
-                try output.add(path: "-", content: content, counter: counter, allowed: allowed)
+                output.add(path: "-", content: content, counter: counter, allowed: allowed)
                 return output
             }
             let files = try TextFiles.expand(paths)
@@ -196,7 +196,7 @@ struct CountOutput: Equatable {
 
     mutating func add(
         path: String, content: TextFiles.Content, counter: any TokenCounter, allowed: AllowedSpecial
-    ) throws(TokenizerError) {
+    ) {
         switch content {
         case .binary: add(path: path, counted: .binary)
         case .text(let text, let replaced):
