@@ -19,7 +19,7 @@ public final class SQLiteLedger: LedgerStore {
     private let checkpointer = WALCheckpointer()
     /// With background checkpoints, the writer still checkpoints by itself past this many WAL
     /// pages (32 MiB of 4 KiB pages): the bound on the WAL if the background falls behind.
-    public static let fallbackCheckpointPages = 8192
+    static let fallbackCheckpointPages = 8192
 
     /// Opens (creating if needed) the ledger file at `path`. Call ``migrate()`` before use.
     public init(path: String) throws {
