@@ -119,7 +119,7 @@ struct BytePairMerger: ~Copyable {
                 for k in 0..<n { emit(PieceCache.token(slot, k)) }
                 return
             }
-            if cuts && length >= 6 && PieceCache.hasWide(k0, k1), let n = cutShort(piece, length) {
+            if cuts && PieceCache.hasWide(k0, k1), let n = cutShort(piece, length) {
                 for k in 0..<n { emit(scratch[k]) }
                 PieceCache.store(slot, k0, k1, length, scratch, n)
                 return
@@ -145,7 +145,7 @@ struct BytePairMerger: ~Copyable {
             let slot = cache.slot(k0, k1, length)
             let cached = PieceCache.lookup(slot, k0, k1, length)
             if cached > 0 { return cached }
-            if cuts && length >= 6 && PieceCache.hasWide(k0, k1), let n = cutShort(piece, length) {
+            if cuts && PieceCache.hasWide(k0, k1), let n = cutShort(piece, length) {
                 PieceCache.store(slot, k0, k1, length, scratch, n)
                 return n
             }
