@@ -25,7 +25,9 @@ public struct ChatMessage: Sendable, Equatable, Codable {
     public static func parse(_ data: Data) throws(TokenizerError) -> [ChatMessage] {
         let json: Any
         do { json = try JSONSerialization.jsonObject(with: data) } catch {
-            throw .invalidChat("not JSON (\(error.localizedDescription))")
+            // Foundation's localizedDescription is generic; the debug description says where.
+            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? error.localizedDescription
+            throw .invalidChat("not JSON (\(detail)); expected {\"messages\": [{\"role\": ..., \"content\": ...}]}")
         }
         let list: [Any]
         if let object = json as? [String: Any] {

@@ -34,6 +34,10 @@ struct ChatTests {
         #expect(counted.total == 3 + 1 + 1 + 3)
         #expect(counted.uncountedParts == 1)
         #expect(throws: TokenizerError.self) { try ChatMessage.parse(Data("{\"x\": 1}".utf8)) }
+        // Text that is not JSON: the message says where, and what a chat request looks like.
+        let notJSON = #expect(throws: TokenizerError.self) { try ChatMessage.parse(Data("hello\n".utf8)) }
+        #expect(notJSON?.description.contains("character 0") == true)
+        #expect(notJSON?.description.contains("messages") == true)
         #expect(throws: TokenizerError.self) { try ChatMessage.parse(Data("[{\"content\": \"a\"}]".utf8)) }
     }
 
