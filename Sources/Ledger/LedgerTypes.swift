@@ -53,7 +53,7 @@ public enum BudgetPeriod: String, Sendable, Hashable, Codable, CaseIterable, Cus
 
     /// Year, month (1-12) and day of days since 1970-01-01 in the proleptic Gregorian calendar
     /// (Howard Hinnant's `civil_from_days`).
-    static func civil(days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+    public static func civil(days: Int64) -> (year: Int64, month: Int64, day: Int64) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let dayOfEra = z - era * 146_097
