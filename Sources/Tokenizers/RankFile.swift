@@ -83,7 +83,7 @@ enum RankFile {
                         i &+= 1
                     }
                     if i < n && p[i] == 0x0D { i &+= 1 }
-                    guard digits > 0, digits < 10, rank < UInt64(UInt32.max), i >= n || p[i] == 0x0A else {
+                    guard digits > 0, digits < 10, rank < UInt64(RankTable.rankLimitMax), i >= n || p[i] == 0x0A else {
                         failure = true; return
                     }
                     i &+= 1

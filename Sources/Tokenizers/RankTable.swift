@@ -7,15 +7,26 @@ import Synchronization
 
 /// An open-addressing hash table from token bytes to rank, with the bytes of every token.
 ///
-/// Slots hold the first eight bytes of the key, its length and its rank, so a lookup of a key of
-/// at most eight bytes touches one slot and compares one integer. Longer keys compare the rest of
-/// their bytes against ``bytes``. The table is immutable once built and never reallocated, so the
-/// hot loops use raw pointers into it.
+/// Slots hold the first twelve bytes of the key, its length and its rank, so a lookup of a key of
+/// at most twelve bytes (all but 1% of the tokens that whole pieces match) touches one slot. Longer
+/// keys compare the rest of their bytes against ``bytes``. The table is immutable once built and
+/// never reallocated, so the hot loops use raw pointers into it.
 final class RankTable: @unchecked Sendable {
     struct Slot {
         var key8: UInt64
-        var length: UInt32  // 0 = empty
-        var rank: UInt32
+        /// Bytes 8..<12 of the key, zero past its end.
+        var tail4: UInt32
+        /// `length << 24 | rank`, 0 = empty; the length saturates at 255 (``lengthTag(_:)``).
+        var lengthRank: UInt32
+    }
+
+    /// Ranks must be below this (they share a slot's last word with the length).
+    static let rankLimitMax = 1 << 24
+
+    /// The length part of ``Slot/lengthRank`` for a key of `length` bytes.
+    @inline(__always)
+    static func lengthTag(_ length: Int) -> UInt32 {
+        UInt32(truncatingIfNeeded: min(length, 255)) &<< 24
     }
 
     /// Sentinel for "not a token".
@@ -97,7 +108,7 @@ final class RankTable: @unchecked Sendable {
                                                 256 * 4, ranks * 4, ranks * 4])
         block = memory.block
         slots = memory.tables[0].bindMemory(to: Slot.self, capacity: capacity)
-        slots.initialize(repeating: Slot(key8: 0, length: 0, rank: 0), count: capacity)
+        slots.initialize(repeating: Slot(key8: 0, tail4: 0, lengthRank: 0), count: capacity)
         filter = memory.tables[1].bindMemory(to: UInt64.self, capacity: 1 << 16)
         filter.initialize(repeating: 0, count: 1 << 16)
         pairRanks = memory.tables[2].bindMemory(to: UInt32.self, capacity: 65536)
@@ -126,17 +137,23 @@ final class RankTable: @unchecked Sendable {
         bytes.deallocate()
     }
 
-    /// Hash of `length` bytes at `key`; reads up to 7 bytes past the end, which must be readable.
+    /// Hash of `length` bytes at `key`, with its first eight bytes and its bytes 8..<12 (zero past
+    /// the end); reads up to 7 bytes past the end, which must be readable.
     @inline(__always)
-    static func hash(_ key: UnsafePointer<UInt8>, _ length: Int) -> (key8: UInt64, hash: UInt64) {
+    static func hash(_ key: UnsafePointer<UInt8>, _ length: Int) -> (key8: UInt64, tail4: UInt32, hash: UInt64) {
         let raw = UnsafeRawPointer(key)
         var word = raw.loadUnaligned(as: UInt64.self)
         if length < 8 { word &= (UInt64(1) &<< UInt64(truncatingIfNeeded: length &* 8)) &- 1 }
         var h = word ^ (UInt64(truncatingIfNeeded: length) &* 0x9E37_79B9_7F4A_7C15)
+        var tail4: UInt32 = 0
         if length > 8 {
-            var offset = 8
+            var next = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+            if length < 16 { next &= (UInt64(1) &<< UInt64(truncatingIfNeeded: (length &- 8) &* 8)) &- 1 }
+            tail4 = UInt32(truncatingIfNeeded: next)
+            h = (h &* 0xFF51_AFD7_ED55_8CCD) ^ next
+            var offset = 16
             while offset < length {
-                var next = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                next = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
                 let left = length &- offset
                 if left < 8 { next &= (UInt64(1) &<< UInt64(truncatingIfNeeded: left &* 8)) &- 1 }
                 h = (h &* 0xFF51_AFD7_ED55_8CCD) ^ next
@@ -145,22 +162,23 @@ final class RankTable: @unchecked Sendable {
         }
         h = (h ^ (h &>> 31)) &* 0xD6E8_FEB8_6659_FD93
         h ^= h &>> 29
-        return (word, h)
+        return (word, tail4, h)
     }
 
     private func insert(_ key: UnsafePointer<UInt8>, _ length: Int, _ rank: UInt32) -> Bool {
-        let (key8, h) = RankTable.hash(key, length)
+        let (key8, tail4, h) = RankTable.hash(key, length)
         let (word, bits) = RankTable.filterBits(h)
         filter[word] |= bits
         var index = Int(truncatingIfNeeded: h) & mask
         while true {
             let slot = slots[index]
-            if slot.length == 0 {
-                slots[index] = Slot(key8: key8, length: UInt32(length), rank: rank)
+            if slot.lengthRank == 0 {
+                slots[index] = Slot(key8: key8, tail4: tail4, lengthRank: RankTable.lengthTag(length) | rank)
                 return true
             }
-            if slot.key8 == key8 && Int(slot.length) == length
-                && (length <= 8 || memcmp(key + 8, bytes + Int(offsets[Int(slot.rank)]) + 8, length - 8) == 0)
+            let other = Int(slot.lengthRank & 0xFF_FFFF)
+            if slot.key8 == key8 && Int(lengths[other]) == length
+                && (length <= 8 || memcmp(key + 8, bytes + Int(offsets[other]) + 8, length - 8) == 0)
             {
                 return false
             }
@@ -172,32 +190,28 @@ final class RankTable: @unchecked Sendable {
     @inline(__always)
     func rank(_ key: UnsafePointer<UInt8>, _ length: Int) -> UInt32 {
         if length == 2 { return pairRanks[Int(key[0]) | Int(key[1]) &<< 8] }
-        let (key8, h) = RankTable.hash(key, length)
+        let (key8, tail4, h) = RankTable.hash(key, length)
         let (word, bits) = RankTable.filterBits(h)
         if filter[word] & bits != bits { return RankTable.none }
         var index = Int(truncatingIfNeeded: h) & mask
-        let len32 = UInt32(truncatingIfNeeded: length)
+        let tag = RankTable.lengthTag(length)
         while true {
             let slot = slots[index]
-            if slot.key8 == key8 && slot.length == len32 {
-                if length <= 8 || tailMatches(key, length, slot.rank) { return slot.rank }
-            } else if slot.length == 0 {
+            if slot.key8 == key8 && slot.tail4 == tail4 && slot.lengthRank & 0xFF00_0000 == tag {
+                let rank = slot.lengthRank & 0xFF_FFFF
+                if length <= 12 || tailMatches(key, length, rank) { return rank }
+            } else if slot.lengthRank == 0 {
                 return RankTable.none
             }
             index = (index &+ 1) & mask
         }
     }
 
-    /// Whether the bytes of `key` past the first eight are those of the token `rank` (of the same
-    /// length, more than 8): two masked words up to 16 bytes, `memcmp` past that.
-    @inline(__always)
+    /// Whether the bytes of `key` past the first twelve are those of the token `rank`, whose
+    /// slot has the same first twelve bytes and length tag (`length` more than 12).
+    @inline(never)
     private func tailMatches(_ key: UnsafePointer<UInt8>, _ length: Int, _ rank: UInt32) -> Bool {
-        let token = bytes + Int(offsets[Int(rank)])
-        guard length <= 16 else { return memcmp(key + 8, token + 8, length &- 8) == 0 }
-        let mask = length == 16 ? UInt64.max : (UInt64(1) &<< UInt64(truncatingIfNeeded: (length &- 8) &* 8)) &- 1
-        let a = UnsafeRawPointer(key).loadUnaligned(fromByteOffset: 8, as: UInt64.self)
-        let b = UnsafeRawPointer(token).loadUnaligned(fromByteOffset: 8, as: UInt64.self)
-        return (a ^ b) & mask == 0
+        Int(lengths[Int(rank)]) == length && memcmp(key + 12, bytes + Int(offsets[Int(rank)]) + 12, length &- 12) == 0
     }
 
     /// Whether `rank` names a token in this table.

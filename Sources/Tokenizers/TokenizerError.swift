@@ -33,7 +33,7 @@ public enum TokenizerError: Error, Equatable, Sendable, CustomStringConvertible 
         case .checksumMismatch(let name, let expected, let actual):
             return "The vocabulary \(name) has SHA-256 \(actual), expected \(expected); the file is corrupt or not the one expected."
         case .malformedRankFile(let path, let line):
-            return "\(path) line \(line) is not `base64 SPACE rank`; is it a .tiktoken rank file?"
+            return "\(path) line \(line) is not `base64 SPACE rank` with a rank below 16777216; is it a .tiktoken rank file?"
         case .duplicateToken(let path, let line):
             return "\(path) line \(line) repeats token bytes that an earlier line already has."
         case .unknownEncoding(let name):

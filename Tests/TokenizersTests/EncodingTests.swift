@@ -65,6 +65,39 @@ struct EncodingTests {
         }
     }
 
+    /// Slots hold a key's first twelve bytes and its length up to 255; longer keys are checked
+    /// against the token's own bytes and length. Tokens of 11-17 and 255-301 bytes that share
+    /// their first bytes are found, and keys beside them are not.
+    @Test func rankLookupsOfKeysThatShareTheirFirstTwelveBytes() throws {
+        let long = String(repeating: "a", count: 300)
+        let tokens = (0..<256).map { [UInt8($0)] }
+            + ["abcdefghijk", "abcdefghijkl", "abcdefghijklmn", "abcdefghijklmo", "abcdefghijklmnop",
+               "abcdefghijklmnopq", long, long + "a", String(repeating: "a", count: 255)].map { Array($0.utf8) }
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("long-\(UUID()).tiktoken")
+        let lines = tokens.enumerated().map { "\(Data($0.element).base64EncodedString()) \($0.offset)" }
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let table = try Encoding(name: "long", rankFile: url.path, pattern: .cl100k).core.table
+        func rank(_ text: String) -> Int? {
+            var padded = Array(text.utf8) + [UInt8](repeating: 0x61, count: 16)
+            let r = padded.withUnsafeMutableBufferPointer { table.rank($0.baseAddress!, text.utf8.count) }
+            return r == RankTable.none ? nil : Int(r)
+        }
+        for (index, token) in tokens.enumerated() where token.count > 2 {
+            #expect(rank(String(decoding: token, as: UTF8.self)) == index)
+        }
+        for text in ["abcdefghij", "abcdefghijklm", "abcdefghijklmp", "abcdefghijklmnoq", "abcdefghijklmnopr",
+                     String(repeating: "a", count: 254), String(repeating: "a", count: 256),
+                     String(repeating: "a", count: 299), String(repeating: "a", count: 302)] {
+            #expect(rank(text) == nil, "\(text.utf8.count) bytes")
+        }
+        // Ranks share a word with the length: 2^24 and more are refused.
+        try Data("YQ== 0\nYg== 16777216\n".utf8).write(to: url)
+        #expect(throws: TokenizerError.malformedRankFile(path: url.path, line: 2)) {
+            try Encoding(name: "bad", rankFile: url.path, pattern: .cl100k)
+        }
+    }
+
     @Test func sha256() {
         let empty = [UInt8]()
         #expect(empty.withUnsafeBufferPointer(SHA256.hex(_:))
