@@ -50,10 +50,11 @@ struct BytePairMerger: ~Copyable {
     /// Results of recent short pieces, for long inputs (see ``enableCache(bits:)``).
     private(set) var cache: PieceCache?
 
-    /// Caches the tokens of short pieces that are not whole tokens in `2^bits` slots; worth it for
-    /// long inputs, where the same words recur.
-    mutating func enableCache(bits: Int) {
-        if cache == nil { cache = PieceCache(bits: bits) }
+    /// Caches the tokens of short pieces that are not whole tokens in `2^bits` slots, or only
+    /// their number when `tokens` is false (for counting); worth it for long inputs, where the same
+    /// words recur.
+    mutating func enableCache(bits: Int, tokens: Bool = true) {
+        if cache == nil { cache = PieceCache(bits: bits, tokens: tokens) }
     }
 
     init(table: RankTable, backtrackFrom: Int = BytePairMerger.backtrackingPiece, cuts: Bool = true) {
@@ -112,6 +113,7 @@ struct BytePairMerger: ~Copyable {
                 for k in 0..<(partCount &- 1) { emit(tokens[k]) }
                 return
             }
+            assert(cache.holdsTokens, "encoding with a cache that only counts")
             let (k0, k1) = PieceCache.key(piece, length)
             let slot = cache.slot(k0, k1, length)
             let n = PieceCache.lookup(slot, k0, k1, length)
@@ -121,7 +123,7 @@ struct BytePairMerger: ~Copyable {
             }
             if cuts && PieceCache.hasWide(k0, k1), let n = cutShort(piece, length) {
                 for k in 0..<n { emit(scratch[k]) }
-                PieceCache.store(slot, k0, k1, length, scratch, n)
+                cache.store(slot, k0, k1, length, scratch, n)
                 return
             }
             let count = shortMiss(piece, length, k0, k1, slot)
@@ -146,7 +148,7 @@ struct BytePairMerger: ~Copyable {
             let cached = PieceCache.lookup(slot, k0, k1, length)
             if cached > 0 { return cached }
             if cuts && PieceCache.hasWide(k0, k1), let n = cutShort(piece, length) {
-                PieceCache.store(slot, k0, k1, length, scratch, n)
+                cache.store(slot, k0, k1, length, scratch, n)
                 return n
             }
             return shortMiss(piece, length, k0, k1, slot)
@@ -227,7 +229,7 @@ struct BytePairMerger: ~Copyable {
         // tiktoken's merge, also for multilingual pieces: once they are cut at hard boundaries it
         // is 4-5% faster over multi.txt than backtracking them (which it was not before the cuts).
         let n = mergeShort(piece, length) &- 1
-        PieceCache.store(slot, k0, k1, length, tokens, n)
+        cache?.store(slot, k0, k1, length, tokens, n)
         return n
     }
 
@@ -490,23 +492,33 @@ struct BytePairMerger: ~Copyable {
     }
 }
 
-/// A direct-mapped cache from pieces of 2 to 16 bytes to their (at most 11) tokens. Each slot is
-/// one 64-byte cache line: the piece's bytes as two words, `length << 8 | count` (0 = empty) and
-/// the tokens. A piece whose hash picks a taken slot replaces what was there.
+/// A direct-mapped cache from pieces of 2 to 16 bytes to their (at most 11) tokens, or for
+/// counting only to their number of tokens. Each slot is one 64-byte cache line (half a line when
+/// counting): the piece's bytes as two words, `length << 8 | count` (0 = empty) and the tokens. A
+/// piece whose hash picks a taken slot replaces what was there.
 struct PieceCache {
     static let maxTokens = 11
     static let slotBytes = 64
+    /// Slots of a cache that only counts: no tokens, so half a cache line (the cache's lines then
+    /// hold two pieces each, and more of the rank table stays in the CPU's cache).
+    static let countSlotBytes = 32
     let slots: UnsafeMutableRawPointer
     private let shift: UInt64
     /// The cache has `2^bits` slots.
     let bits: Int
+    /// Whether slots hold tokens (for encoding) or only their number (for counting).
+    let holdsTokens: Bool
+    /// log2 of the slot size.
+    private let slotShift: Int
 
-    init(bits: Int) {
+    init(bits: Int, tokens: Bool = true) {
         self.bits = bits
+        holdsTokens = tokens
+        slotShift = tokens ? 6 : 5
         shift = UInt64(64 - bits)
-        let bytes = PieceCache.slotBytes << bits
+        let bytes = 1 << (bits + slotShift)
         slots = PieceCache.spare.withLock { spare in
-            spare.firstIndex { $0.bits == bits }.map { spare.remove(at: $0).slots }
+            spare.firstIndex { $0.bytes == bytes }.map { spare.remove(at: $0).slots }
         } ?? .allocate(byteCount: bytes, alignment: PieceCache.slotBytes)
         slots.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
     }
@@ -516,7 +528,7 @@ struct PieceCache {
     /// cache is about 1% of the call that uses it.
     private static let spare = Mutex<[Spare]>([])
     private struct Spare: @unchecked Sendable {
-        let bits: Int
+        let bytes: Int
         let slots: UnsafeMutableRawPointer
     }
     static let spareLimit = 4
@@ -533,7 +545,7 @@ struct PieceCache {
     func free() {
         let kept = PieceCache.spare.withLock { spare in
             guard spare.count < PieceCache.spareLimit else { return false }
-            spare.append(Spare(bits: bits, slots: slots))
+            spare.append(Spare(bytes: 1 << (bits + slotShift), slots: slots))
             return true
         }
         if !kept { slots.deallocate() }
@@ -564,7 +576,7 @@ struct PieceCache {
     @inline(__always)
     func slot(_ k0: UInt64, _ k1: UInt64, _ length: Int) -> UnsafeMutableRawPointer {
         let h = (k0 &* 0x9E37_79B9_7F4A_7C15) ^ ((k1 ^ UInt64(truncatingIfNeeded: length)) &* 0xC2B2_AE3D_27D4_EB4F)
-        return slots + Int(truncatingIfNeeded: h &>> shift) &* PieceCache.slotBytes
+        return slots + Int(truncatingIfNeeded: h &>> shift) &<< slotShift
     }
 
     /// The number of tokens cached in `slot` for this piece, or 0.
@@ -583,17 +595,19 @@ struct PieceCache {
         slot.load(fromByteOffset: 20 &+ 4 &* k, as: UInt32.self)
     }
 
-    /// Caches `count` tokens for the piece in `slot` (nothing if there are more than ``maxTokens``).
+    /// Caches `count` tokens for the piece in `slot` (nothing if there are more than ``maxTokens``),
+    /// or only their number if the cache does not hold tokens.
     @inline(__always)
-    static func store(
+    func store(
         _ slot: UnsafeMutableRawPointer, _ k0: UInt64, _ k1: UInt64, _ length: Int,
         _ source: UnsafeMutablePointer<UInt32>, _ count: Int
     ) {
-        guard count > 0 && count <= PieceCache.maxTokens else { return }
+        guard count > 0 && (count <= PieceCache.maxTokens || !holdsTokens) else { return }
         slot.storeBytes(of: k0, as: UInt64.self)
         slot.storeBytes(of: k1, toByteOffset: 8, as: UInt64.self)
         slot.storeBytes(of: UInt32(truncatingIfNeeded: length) &<< 8 | UInt32(truncatingIfNeeded: count),
                         toByteOffset: 16, as: UInt32.self)
+        guard holdsTokens else { return }
         for k in 0..<count { slot.storeBytes(of: source[k], toByteOffset: 20 &+ 4 &* k, as: UInt32.self) }
     }
 }

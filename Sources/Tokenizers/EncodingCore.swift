@@ -121,7 +121,7 @@ final class EncodingCore: @unchecked Sendable {
         withPaddedUTF8(text) { p, n in
             var total = 0
             var merger = BytePairMerger(table: table, backtrackFrom: backtrackFrom)
-            if n >= cacheFrom { merger.enableCache(bits: cacheBits ?? PieceCache.bits(forInput: n)) }
+            if n >= cacheFrom { merger.enableCache(bits: cacheBits ?? PieceCache.bits(forInput: n), tokens: false) }
             forEachSegment(p, n, allowed) { start, end in
                 switch pattern {
                 case .cl100k: total += countSegment(CL100KPreTokenizer(), p + start, end - start, &merger)

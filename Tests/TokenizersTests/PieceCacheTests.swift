@@ -79,7 +79,7 @@ struct PieceCacheTests {
             bytes.withUnsafeBufferPointer { b in
                 let (k0, k1) = PieceCache.key(b.baseAddress!, text.utf8.count)
                 tokens.withUnsafeMutableBufferPointer { t in
-                    PieceCache.store(cache.slot(k0, k1, text.utf8.count), k0, k1, text.utf8.count, t.baseAddress!, count)
+                    cache.store(cache.slot(k0, k1, text.utf8.count), k0, k1, text.utf8.count, t.baseAddress!, count)
                 }
             }
         }
@@ -124,6 +124,35 @@ struct PieceCacheTests {
         #expect(get("twelve tokens").isEmpty)
         put("eleven", 11)
         #expect(get("eleven") == Array(1...11))
+    }
+
+    /// A cache for counting keeps only the number of tokens, in 32-byte slots, and any number of
+    /// them (a piece of 16 bytes may have 16 tokens).
+    @Test func countingSlotsHoldTheNumberOnly() throws {
+        let cache = PieceCache(bits: 4, tokens: false)
+        defer { cache.free() }
+        var tokens = [UInt32](repeating: 5, count: 16)
+        var seen = Set<UnsafeMutableRawPointer>()
+        for (text, count) in [(" hello", 3), ("abcdefghijklmnop", 16), ("twelve tokens", 12)] {
+            let bytes = Self.padded(text)
+            bytes.withUnsafeBufferPointer { b in
+                let (k0, k1) = PieceCache.key(b.baseAddress!, text.utf8.count)
+                let slot = cache.slot(k0, k1, text.utf8.count)
+                #expect((slot - cache.slots) % PieceCache.countSlotBytes == 0)
+                #expect(slot - cache.slots < PieceCache.countSlotBytes << 4)
+                seen.insert(slot)
+                #expect(PieceCache.lookup(slot, k0, k1, text.utf8.count) == 0)
+                tokens.withUnsafeMutableBufferPointer { t in
+                    cache.store(slot, k0, k1, text.utf8.count, t.baseAddress!, count)
+                }
+                #expect(PieceCache.lookup(slot, k0, k1, text.utf8.count) == count)
+                // The next slot starts 32 bytes on and is untouched by the store.
+                if slot - cache.slots + 2 * PieceCache.countSlotBytes <= PieceCache.countSlotBytes << 4 {
+                    let next = slot + PieceCache.countSlotBytes
+                    #expect(seen.contains(next) || next.load(fromByteOffset: 16, as: UInt32.self) == 0)
+                }
+            }
+        }
     }
 
     @Test func sizeFollowsTheInput() {
