@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Long pieces for the tokenizer benchmark: writes 1 MB files with no spaces into DIR, plus 1 MB of
-the prose corpus to compare with, then (with --time) times tiktoken's encode_ordinary on each.
+the prose corpus to compare with, then (with --time) times tiktoken's encode_ordinary and bpe-openai's encoder on each.
 
 Usage: long_pieces.py DIR CORPUS              write the files
        long_pieces.py DIR CORPUS --time N     also print tiktoken's figures as JSON lines (best of N)
@@ -47,5 +47,22 @@ if __name__ == "__main__":
                     ids = enc.encode_ordinary(text)
                     best = min(best, time.thread_time() - c)
                 print(json.dumps({"kind": "long-peer", "encoding": enc_name, "file": name,
+                                  "bytes": len(text.encode("utf-8")), "tokens": len(ids), "hash": fnv(ids),
+                                  "cpu_s": best}), flush=True)
+        # bpe-openai (GitHub's linear-time backtracking BPE): its Python wrapper refuses inputs of
+        # a million characters or more, so its Rust backend is called directly.
+        try:
+            import bpe_openai
+        except ImportError:
+            bpe_openai = None
+        for enc_name in ["cl100k_base", "o200k_base"] if bpe_openai else []:
+            backend = bpe_openai.get_encoding(enc_name)._backend
+            for name, text in files.items():
+                best = float("inf")
+                for _ in range(repeats):
+                    c = time.thread_time()
+                    ids = list(backend.encode(text))
+                    best = min(best, time.thread_time() - c)
+                print(json.dumps({"kind": "long-peer", "peer": "bpe-openai", "encoding": enc_name, "file": name,
                                   "bytes": len(text.encode("utf-8")), "tokens": len(ids), "hash": fnv(ids),
                                   "cpu_s": best}), flush=True)

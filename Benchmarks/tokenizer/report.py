@@ -42,22 +42,27 @@ for r in loads:
     print(f"| {r['encoding']} | {who} | {r['ms']:.1f} | {plain} | {first} | {parse} | {sha} | {r['rss_bytes'] / 1e6:.1f} | {table_mb} |")
 
 longs = {(r["encoding"], r["file"]): r for r in rows if r["kind"] == "long"}
-long_peers = {(r["encoding"], r["file"]): r for r in rows if r["kind"] == "long-peer"}
+long_peers = {(r["encoding"], r["file"]): r for r in rows if r["kind"] == "long-peer" and "peer" not in r}
+long_bpe = {(r["encoding"], r["file"]): r for r in rows if r["kind"] == "long-peer" and r.get("peer") == "bpe-openai"}
 setups = {r["encoding"]: r for r in rows if r["kind"] == "long-setup"}
 if longs:
     print()
     print("**Long pieces: 1 MB with no spaces, thread CPU ms (best of the repeats)**")
     print()
-    print("| encoding | text | tokens | ours encode | ours count | per byte / prose (count) | tiktoken | encode / tiktoken | ids = tiktoken |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|:---:|")
+    print("| encoding | text | tokens | ours encode | ours count | per byte / prose (count) | tiktoken | bpe-openai | encode / tiktoken | encode / bpe-openai | ids = tiktoken, bpe-openai |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|:---:|")
     for (enc, f), r in longs.items():
         prose = longs.get((enc, "prose"))
         t = long_peers.get((enc, f))
+        b = long_bpe.get((enc, f))
         per_byte = (r["count_cpu_s"] / r["bytes"]) / (prose["count_cpu_s"] / prose["bytes"]) if prose else float("nan")
         tm = t["cpu_s"] * 1000 if t else float("nan")
+        bm = b["cpu_s"] * 1000 if b else float("nan")
         same = "yes" if t and t["hash"] == r["hash"] and t["tokens"] == r["tokens"] else "NO"
+        same_b = "yes" if b and b["hash"] == r["hash"] and b["tokens"] == r["tokens"] else ("NO" if b else "-")
         print(f"| {enc} | {f} | {r['tokens']:,} | {r['encode_cpu_s'] * 1000:.1f} | {r['count_cpu_s'] * 1000:.1f} | "
-              f"{per_byte:.1f}x | {tm:.1f} | {tm / (r['encode_cpu_s'] * 1000):.1f}x | {same} |")
+              f"{per_byte:.1f}x | {tm:.1f} | {bm:.1f} | {tm / (r['encode_cpu_s'] * 1000):.1f}x | "
+              f"{bm / (r['encode_cpu_s'] * 1000):.1f}x | {same}, {same_b} |")
     print()
     for enc, r in setups.items():
         size = f", {r['bytes'] / 1e6:.1f} MB" if "bytes" in r else ""
