@@ -113,12 +113,11 @@ struct BytePairMerger: ~Copyable {
                 for k in 0..<(partCount &- 1) { emit(tokens[k]) }
                 return
             }
-            assert(cache.holdsTokens, "encoding with a cache that only counts")
             let (k0, k1) = PieceCache.key(piece, length)
             let slot = cache.slot(k0, k1, length)
             let n = PieceCache.lookup(slot, k0, k1, length)
             if n > 0 {
-                for k in 0..<n { emit(PieceCache.token(slot, k)) }
+                for k in 0..<n { emit(cache.token(slot, k)) }
                 return
             }
             if cuts && PieceCache.hasWide(k0, k1), let n = cutShort(piece, length) {
@@ -147,8 +146,9 @@ struct BytePairMerger: ~Copyable {
             let slot = cache.slot(k0, k1, length)
             let cached = PieceCache.lookup(slot, k0, k1, length)
             if cached > 0 { return cached }
-            if cuts && PieceCache.hasWide(k0, k1), let n = cutShort(piece, length) {
-                cache.store(slot, k0, k1, length, scratch, n)
+            if cuts && PieceCache.hasWide(k0, k1), let n = cutShortCount(piece, length) {
+                // Only a cache that counts can keep the number without the tokens.
+                if !cache.holdsTokens { cache.store(slot, k0, k1, length, scratch, n) }
                 return n
             }
             return shortMiss(piece, length, k0, k1, slot)
@@ -178,6 +178,19 @@ struct BytePairMerger: ~Copyable {
         return cut ? n : nil
     }
 
+    /// The number of tokens of a short piece that missed the cache, cut at its hard boundaries, or
+    /// `nil` if it has no hard boundary (or the tables are not built): ``cutShort(_:_:)`` without
+    /// the tokens.
+    @inline(__always)
+    private mutating func cutShortCount(_ piece: UnsafePointer<UInt8>, _ length: Int) -> Int? {
+        guard let boundaries = builtBoundaries() else { return nil }
+        var n = 0
+        let cut = boundaries.forEachHardSegment(piece, length) { start, part in
+            n &+= countPart(piece + start, part)
+        }
+        return cut ? n : nil
+    }
+
     /// Tokens of a part of a piece cut at hard boundaries (it has none itself): the steps of
     /// ``merge(_:_:_:)`` without the cut, written out so that no function calls itself and all of
     /// them inline.
@@ -191,7 +204,7 @@ struct BytePairMerger: ~Copyable {
             let slot = cache.slot(k0, k1, length)
             let n = PieceCache.lookup(slot, k0, k1, length)
             if n > 0 {
-                for k in 0..<n { emit(PieceCache.token(slot, k)) }
+                for k in 0..<n { emit(cache.token(slot, k)) }
                 return
             }
             let count = shortMiss(part, length, k0, k1, slot)
@@ -589,10 +602,11 @@ struct PieceCache {
         return Int(meta & 0xFF)
     }
 
-    /// The `k`th token cached in `slot`.
+    /// The `k`th token cached in `slot` (of a cache that holds tokens).
     @inline(__always)
-    static func token(_ slot: UnsafeMutableRawPointer, _ k: Int) -> UInt32 {
-        slot.load(fromByteOffset: 20 &+ 4 &* k, as: UInt32.self)
+    func token(_ slot: UnsafeMutableRawPointer, _ k: Int) -> UInt32 {
+        assert(holdsTokens, "tokens read from a piece cache that only counts")
+        return slot.load(fromByteOffset: 20 &+ 4 &* k, as: UInt32.self)
     }
 
     /// Caches `count` tokens for the piece in `slot` (nothing if there are more than ``maxTokens``),

@@ -90,7 +90,7 @@ struct PieceCacheTests {
                 let (k0, k1) = PieceCache.key(b.baseAddress!, length)
                 let slot = cache.slot(k0, k1, length)
                 let n = PieceCache.lookup(slot, k0, k1, length)
-                return (0..<n).map { PieceCache.token(slot, $0) }
+                return (0..<n).map { cache.token(slot, $0) }
             }
         }
         put(" hello", 3)
