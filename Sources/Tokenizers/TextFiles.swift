@@ -78,6 +78,17 @@ public enum TextFiles: Sendable {
         case binary
     }
 
+    /// Counts one file's content (nothing for a binary file).
+    public static func count(
+        _ content: Content, with counter: any TokenCounter, allowedSpecial: AllowedSpecial = .none
+    ) -> Counted {
+        switch content {
+        case .binary: .binary
+        case .text(let text, let replaced):
+            .tokens(counter.count(text, allowedSpecial: allowedSpecial), replacedInvalidUTF8: replaced)
+        }
+    }
+
     /// Reads and counts `paths` on every core, one file per core at a time (so memory holds a few
     /// files, not all of them), and returns the results in the order of `paths`.
     /// - Parameter progress: called from the worker threads after each file with the number of
@@ -93,12 +104,7 @@ public enum TextFiles: Sendable {
         let results = parallelMap(paths) { path -> Result<Counted, TokenizerError> in
             let data: Data
             do throws(TokenizerError) { data = try TextFiles.bytes(of: path) } catch { return .failure(error) }
-            let counted: Counted
-            switch decode(data) {
-            case .binary: counted = .binary
-            case .text(let text, let replaced):
-                counted = .tokens(counter.count(text, allowedSpecial: allowedSpecial), replacedInvalidUTF8: replaced)
-            }
+            let counted = count(decode(data), with: counter, allowedSpecial: allowedSpecial)
             let files = done.add(1, ordering: .relaxed).newValue
             let total = bytes.add(data.count, ordering: .relaxed).newValue
             progress?(files, total)

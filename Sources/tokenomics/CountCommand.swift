@@ -115,7 +115,7 @@ extension Tokenomics {
             }
             if paths.isEmpty {
                 let content = TextFiles.decode(standardInput())
-                output.add(path: "-", content: content, counter: counter, allowed: allowed)
+                output.add(path: "-", counted: TextFiles.count(content, with: counter, allowedSpecial: allowed))
                 return output
             }
             let files = try TextFiles.expand(paths)
@@ -193,16 +193,6 @@ struct CountOutput: Equatable {
 
     var total: Int { files.reduce(0) { $0 + $1.tokens } }
     var isEstimate: Bool { modelTokenizer?.isEstimate ?? false }
-
-    mutating func add(
-        path: String, content: TextFiles.Content, counter: any TokenCounter, allowed: AllowedSpecial
-    ) {
-        switch content {
-        case .binary: add(path: path, counted: .binary)
-        case .text(let text, let replaced):
-            add(path: path, counted: .tokens(counter.count(text, allowedSpecial: allowed), replacedInvalidUTF8: replaced))
-        }
-    }
 
     /// Adds one file's result: its tokens (adjusted for an estimated model), or a skipped binary.
     mutating func add(path: String, counted: TextFiles.Counted) {
