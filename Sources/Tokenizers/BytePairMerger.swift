@@ -147,8 +147,7 @@ struct BytePairMerger: ~Copyable {
             let cached = PieceCache.lookup(slot, k0, k1, length)
             if cached > 0 { return cached }
             if cuts && PieceCache.hasWide(k0, k1), let n = cutShortCount(piece, length) {
-                // Only a cache that counts can keep the number without the tokens.
-                if !cache.holdsTokens { cache.store(slot, k0, k1, length, scratch, n) }
+                cache.store(slot, k0, k1, length, nil, n)
                 return n
             }
             return shortMiss(piece, length, k0, k1, slot)
@@ -527,7 +526,7 @@ struct PieceCache {
     init(bits: Int, tokens: Bool = true) {
         self.bits = bits
         holdsTokens = tokens
-        slotShift = tokens ? 6 : 5
+        slotShift = (tokens ? PieceCache.slotBytes : PieceCache.countSlotBytes).trailingZeroBitCount
         shift = UInt64(64 - bits)
         let bytes = 1 << (bits + slotShift)
         slots = PieceCache.spare.withLock { spare in
@@ -609,19 +608,20 @@ struct PieceCache {
         return slot.load(fromByteOffset: 20 &+ 4 &* k, as: UInt32.self)
     }
 
-    /// Caches `count` tokens for the piece in `slot` (nothing if there are more than ``maxTokens``),
-    /// or only their number if the cache does not hold tokens.
+    /// Caches the piece's `count` tokens from `source` in `slot`, or only their number if the cache
+    /// does not hold tokens. A cache that holds tokens stores nothing without them (`source` nil)
+    /// or if there are more than ``maxTokens``.
     @inline(__always)
     func store(
         _ slot: UnsafeMutableRawPointer, _ k0: UInt64, _ k1: UInt64, _ length: Int,
-        _ source: UnsafeMutablePointer<UInt32>, _ count: Int
+        _ source: UnsafeMutablePointer<UInt32>?, _ count: Int
     ) {
-        guard count > 0 && (count <= PieceCache.maxTokens || !holdsTokens) else { return }
+        guard count > 0 && (!holdsTokens || (source != nil && count <= PieceCache.maxTokens)) else { return }
         slot.storeBytes(of: k0, as: UInt64.self)
         slot.storeBytes(of: k1, toByteOffset: 8, as: UInt64.self)
         slot.storeBytes(of: UInt32(truncatingIfNeeded: length) &<< 8 | UInt32(truncatingIfNeeded: count),
                         toByteOffset: 16, as: UInt32.self)
-        guard holdsTokens else { return }
+        guard holdsTokens, let source else { return }
         for k in 0..<count { slot.storeBytes(of: source[k], toByteOffset: 20 &+ 4 &* k, as: UInt32.self) }
     }
 }

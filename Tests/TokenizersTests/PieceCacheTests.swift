@@ -124,6 +124,12 @@ struct PieceCacheTests {
         #expect(get("twelve tokens").isEmpty)
         put("eleven", 11)
         #expect(get("eleven") == Array(1...11))
+        // Without its tokens a piece is not stored in a cache that holds tokens.
+        Self.padded("no tokens").withUnsafeBufferPointer { b in
+            let (k0, k1) = PieceCache.key(b.baseAddress!, 9)
+            cache.store(cache.slot(k0, k1, 9), k0, k1, 9, nil, 2)
+        }
+        #expect(get("no tokens").isEmpty)
     }
 
     /// A cache for counting keeps only the number of tokens, in 32-byte slots, and any number of
