@@ -58,7 +58,7 @@ extension Tokenomics {
         @Flag(help: "Stop at the first malformed line.")
         var strict = false
 
-        @Option(help: ArgumentHelp("Parallel workers for large files (default: the number of cores).", valueName: "n"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("Parallel workers for large files (default: the number of cores).", valueName: "n"))
         var threads: Int?
 
         @OptionGroup var catalog: CatalogOptions

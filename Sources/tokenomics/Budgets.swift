@@ -89,9 +89,9 @@ extension Tokenomics.Budgets {
         @Option(help: "A user's budget.") var user: String?
         @Option(help: "A key's budget (the key id).") var key: String?
         @Option(help: "A feature's budget, across all users.") var feature: String?
-        @Option(help: "The budget in USD per period.") var budget: String
+        @Option(parsing: .unconditional, help: "The budget in USD per period.") var budget: String
         @Option(help: "day, week, month or total.") var period: BudgetPeriod = .month
-        @Option(help: "Warn (logs, metrics, response header) past this share of the budget, in percent.") var softPercent: Int = 80
+        @Option(parsing: .unconditional, help: "Warn (logs, metrics, response header) past this share of the budget, in percent.") var softPercent: Int = 80
         @OptionGroup var format: FormatOptions
 
         var target: (BudgetScope, String)? {

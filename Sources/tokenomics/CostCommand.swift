@@ -24,22 +24,22 @@ extension Tokenomics {
         @Option(help: "The model (catalog name or provider/name).")
         var model: String
 
-        @Option(help: "Prompt tokens, cached and cache-write tokens included.")
+        @Option(parsing: .unconditional, help: "Prompt tokens, cached and cache-write tokens included.")
         var input: Int
 
-        @Option(help: "Completion tokens, reasoning included.")
+        @Option(parsing: .unconditional, help: "Completion tokens, reasoning included.")
         var output: Int = 0
 
-        @Option(help: "Prompt tokens read from the provider's prompt cache.")
+        @Option(parsing: .unconditional, help: "Prompt tokens read from the provider's prompt cache.")
         var cachedInput: Int = 0
 
-        @Option(help: "Prompt tokens written to the prompt cache (5-minute lifetime).")
+        @Option(parsing: .unconditional, help: "Prompt tokens written to the prompt cache (5-minute lifetime).")
         var cacheWrite: Int = 0
 
-        @Option(name: .customLong("cache-write-1h"), help: "Prompt tokens written to the prompt cache with a 1-hour lifetime.")
+        @Option(name: .customLong("cache-write-1h"), parsing: .unconditional, help: "Prompt tokens written to the prompt cache with a 1-hour lifetime.")
         var cacheWrite1h: Int = 0
 
-        @Option(help: "Completion tokens spent on reasoning.")
+        @Option(parsing: .unconditional, help: "Completion tokens spent on reasoning.")
         var reasoning: Int = 0
 
         @Option(help: "Service tier: standard, batch, flex or priority.")

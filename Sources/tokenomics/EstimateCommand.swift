@@ -25,19 +25,19 @@ extension Tokenomics {
         @Option(help: "The model (catalog name or provider/name).")
         var model: String
 
-        @Option(help: "Prompt tokens per interaction, cached tokens included.")
+        @Option(parsing: .unconditional, help: "Prompt tokens per interaction, cached tokens included.")
         var input: Int
 
-        @Option(help: "Completion tokens per interaction, reasoning included.")
+        @Option(parsing: .unconditional, help: "Completion tokens per interaction, reasoning included.")
         var output: Int = 0
 
-        @Option(help: "Prompt tokens per interaction read from the provider's prompt cache.")
+        @Option(parsing: .unconditional, help: "Prompt tokens per interaction read from the provider's prompt cache.")
         var cachedInput: Int = 0
 
-        @Option(help: "Completion tokens per interaction spent on reasoning.")
+        @Option(parsing: .unconditional, help: "Completion tokens per interaction spent on reasoning.")
         var reasoning: Int = 0
 
-        @Option(help: "Interactions per user per month.")
+        @Option(parsing: .unconditional, help: "Interactions per user per month.")
         var interactions: Int
 
         @Option(help: ArgumentHelp("What a user pays a month, in USD (e.g. 30 or 19.99).", valueName: "usd"))

@@ -22,10 +22,10 @@ extension Tokenomics {
                 """
         )
 
-        @Option(help: "Distinct users.")
+        @Option(parsing: .unconditional, help: "Distinct users.")
         var users: Int
 
-        @Option(help: "Events (lines) to write.")
+        @Option(parsing: .unconditional, help: "Events (lines) to write.")
         var events: Int
 
         @Option(help: "Random seed.")
@@ -34,16 +34,16 @@ extension Tokenomics {
         @Option(name: .shortAndLong, help: ArgumentHelp("Write to a file instead of standard output.", valueName: "file"))
         var output: String?
 
-        @Option(help: "Share of lines replaced by malformed ones (0-1).")
+        @Option(parsing: .unconditional, help: "Share of lines replaced by malformed ones (0-1).")
         var garbageRate: Double = 0
 
-        @Option(help: "Share of events on a model the catalog does not know (0-1).")
+        @Option(parsing: .unconditional, help: "Share of events on a model the catalog does not know (0-1).")
         var unknownModelRate: Double = 0
 
-        @Option(help: "Share of requests that exactly repeat an earlier one (0-1).")
+        @Option(parsing: .unconditional, help: "Share of requests that exactly repeat an earlier one (0-1).")
         var duplicateRate: Double = 0.08
 
-        @Option(help: "Share of events that carry a provider-billed cost_usd (0-1).")
+        @Option(parsing: .unconditional, help: "Share of events that carry a provider-billed cost_usd (0-1).")
         var billedRate: Double = 0
 
         @OptionGroup var catalog: CatalogOptions

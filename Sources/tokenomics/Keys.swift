@@ -56,10 +56,10 @@ extension Tokenomics.Keys {
         @OptionGroup var database: DatabaseOptions
         @Option(help: "The user the key belongs to.") var user: String
         @Option(help: "The feature requests made with this key are attributed to.") var feature: String?
-        @Option(help: "A budget on this key, in USD per period.") var budget: String?
+        @Option(parsing: .unconditional, help: "A budget on this key, in USD per period.") var budget: String?
         @Option(help: "The budget's period: day, week, month or total.") var period: BudgetPeriod = .month
-        @Option(help: "Requests per minute allowed on this key.") var rpm: Int?
-        @Option(help: "Tokens per minute allowed on this key.") var tpm: Int?
+        @Option(parsing: .unconditional, help: "Requests per minute allowed on this key.") var rpm: Int?
+        @Option(parsing: .unconditional, help: "Tokens per minute allowed on this key.") var tpm: Int?
         @OptionGroup var format: FormatOptions
 
         func validate() throws {

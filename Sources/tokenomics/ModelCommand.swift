@@ -40,7 +40,7 @@ extension Tokenomics {
         @Option(help: "Monte Carlo seed (overrides the scenario's `seed`).")
         var seed: UInt64?
 
-        @Option(help: "Users to simulate (default: the active users, at most 1,000,000).")
+        @Option(parsing: .unconditional, help: "Users to simulate (default: the active users, at most 1,000,000).")
         var simulate: Int?
 
         @OptionGroup var catalog: CatalogOptions

@@ -35,7 +35,7 @@ extension Tokenomics {
             name: .customLong("database"),
             help: ArgumentHelp("The ledger: sqlite:PATH or postgres://USER@HOST:PORT/DB (default: the configuration's, else sqlite:./tokenomics.db).", valueName: "url"))
         var database: String?
-        @Option(help: "The port to listen on (overrides listen.port).") var port: Int?
+        @Option(parsing: .unconditional, help: "The port to listen on (overrides listen.port).") var port: Int?
         @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: String = "info"
         @OptionGroup var catalog: CatalogOptions
 

@@ -26,6 +26,22 @@ struct ErrorReportingTests {
         #expect(result.stderr.contains(message), "\(result.stderr)")
     }
 
+    /// A negative number after a numeric option is that option's value (and is refused as
+    /// negative), not a missing value followed by an unknown flag; a flag in its place is named.
+    @Test(arguments: [
+        (["cost", "--model", "gpt-4o", "--input", "-5"], "input tokens cannot be negative (got -5)"),
+        (["cost", "--model", "gpt-4o", "--input", "5", "--output", "-10"], "output tokens cannot be negative (got -10)"),
+        (["estimate", "--model", "gpt-4o", "--input", "100", "--interactions", "-3"], "--interactions cannot be negative (got -3)"),
+        (["serve", "--port", "-1"], "--port must be between 0 and 65535"),
+        (["cost", "--model", "gpt-4o", "--input", "--output", "10"], "The value '--output' is invalid for '--input <input>'"),
+    ])
+    func negativeNumbersAreValues(arguments: [String], message: String) throws {
+        let result = try CLIRunner.run(arguments, environment: ["XDG_CONFIG_HOME": CLIRunner.temporaryConfigHome().path])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        #expect(!result.stderr.contains("Missing value"), "\(result.stderr)")
+    }
+
     @Test(arguments: [
         (["keys", "create", "--user", "u"], "tokenomics keys create"),
         (["serve", "--port", "1"], "tokenomics serve"),
