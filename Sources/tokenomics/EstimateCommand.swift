@@ -40,7 +40,7 @@ extension Tokenomics {
         @Option(parsing: .unconditional, help: "Interactions per user per month.")
         var interactions: Int
 
-        @Option(help: ArgumentHelp("What a user pays a month, in USD (e.g. 30 or 19.99).", valueName: "usd"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("What a user pays a month, in USD (e.g. 30 or 19.99).", valueName: "usd"))
         var price: String?
 
         @Option(help: "Service tier: standard, batch, flex or priority.")

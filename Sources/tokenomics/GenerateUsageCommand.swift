@@ -28,7 +28,7 @@ extension Tokenomics {
         @Option(parsing: .unconditional, help: "Events (lines) to write.")
         var events: Int
 
-        @Option(help: "Random seed.")
+        @Option(parsing: .unconditional, help: "Random seed.")
         var seed: UInt64 = 1
 
         @Option(name: .shortAndLong, help: ArgumentHelp("Write to a file instead of standard output.", valueName: "file"))

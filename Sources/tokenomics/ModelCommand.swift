@@ -37,7 +37,7 @@ extension Tokenomics {
         @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file"))
         var output: String?
 
-        @Option(help: "Monte Carlo seed (overrides the scenario's `seed`).")
+        @Option(parsing: .unconditional, help: "Monte Carlo seed (overrides the scenario's `seed`).")
         var seed: UInt64?
 
         @Option(parsing: .unconditional, help: "Users to simulate (default: the active users, at most 1,000,000).")

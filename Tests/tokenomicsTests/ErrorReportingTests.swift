@@ -33,6 +33,8 @@ struct ErrorReportingTests {
         (["cost", "--model", "gpt-4o", "--input", "5", "--output", "-10"], "output tokens cannot be negative (got -10)"),
         (["estimate", "--model", "gpt-4o", "--input", "100", "--interactions", "-3"], "--interactions cannot be negative (got -3)"),
         (["serve", "--port", "-1"], "--port must be between 0 and 65535"),
+        (["estimate", "--model", "gpt-4o", "--input", "100", "--interactions", "3", "--price", "-5"], "--price must be a non-negative amount in USD"),
+        (["model", CLIRunner.repositoryRoot.appendingPathComponent("Examples/support-copilot.yaml").path, "--seed", "-1"], "The value '-1' is invalid for '--seed <seed>'"),
         (["cost", "--model", "gpt-4o", "--input", "--output", "10"], "The value '--output' is invalid for '--input <input>'"),
     ])
     func negativeNumbersAreValues(arguments: [String], message: String) throws {
