@@ -570,10 +570,10 @@ struct PieceCache {
         var k0 = raw.loadUnaligned(as: UInt64.self)
         var k1: UInt64 = 0
         if length < 8 {
-            k0 &= (UInt64(1) &<< UInt64(truncatingIfNeeded: length &* 8)) &- 1
+            k0 = firstBytes(k0, length)
         } else if length > 8 {
             k1 = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
-            if length < 16 { k1 &= (UInt64(1) &<< UInt64(truncatingIfNeeded: (length &- 8) &* 8)) &- 1 }
+            if length < 16 { k1 = firstBytes(k1, length &- 8) }
         }
         return (k0, k1)
     }

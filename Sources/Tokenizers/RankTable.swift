@@ -5,6 +5,12 @@ import Darwin
 #endif
 import Synchronization
 
+/// The first `count` bytes (0-7) of a little-endian word read from memory, the others zero.
+@inline(__always)
+func firstBytes(_ word: UInt64, _ count: Int) -> UInt64 {
+    word & ((UInt64(1) &<< UInt64(truncatingIfNeeded: count &* 8)) &- 1)
+}
+
 /// An open-addressing hash table from token bytes to rank, with the bytes of every token.
 ///
 /// Slots hold the first twelve bytes of the key, its length and its rank, so a lookup of a key of
@@ -143,19 +149,19 @@ final class RankTable: @unchecked Sendable {
     static func hash(_ key: UnsafePointer<UInt8>, _ length: Int) -> (key8: UInt64, tail4: UInt32, hash: UInt64) {
         let raw = UnsafeRawPointer(key)
         var word = raw.loadUnaligned(as: UInt64.self)
-        if length < 8 { word &= (UInt64(1) &<< UInt64(truncatingIfNeeded: length &* 8)) &- 1 }
+        if length < 8 { word = firstBytes(word, length) }
         var h = word ^ (UInt64(truncatingIfNeeded: length) &* 0x9E37_79B9_7F4A_7C15)
         var tail4: UInt32 = 0
         if length > 8 {
             var next = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
-            if length < 16 { next &= (UInt64(1) &<< UInt64(truncatingIfNeeded: (length &- 8) &* 8)) &- 1 }
+            if length < 16 { next = firstBytes(next, length &- 8) }
             tail4 = UInt32(truncatingIfNeeded: next)
             h = (h &* 0xFF51_AFD7_ED55_8CCD) ^ next
             var offset = 16
             while offset < length {
                 next = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
                 let left = length &- offset
-                if left < 8 { next &= (UInt64(1) &<< UInt64(truncatingIfNeeded: left &* 8)) &- 1 }
+                if left < 8 { next = firstBytes(next, left) }
                 h = (h &* 0xFF51_AFD7_ED55_8CCD) ^ next
                 offset &+= 8
             }
