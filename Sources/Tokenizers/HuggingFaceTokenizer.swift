@@ -24,7 +24,9 @@ public struct HuggingFaceTokenizer: TokenCounter {
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw .unreadableFile(path: path, reason: error.localizedDescription)
         }
-        try self.init(data: data, name: URL(fileURLWithPath: path).lastPathComponent)
+        do { try self.init(data: data, name: URL(fileURLWithPath: path).lastPathComponent) } catch {
+            throw error.inFile(path)
+        }
     }
 
     /// Parses the contents of a `tokenizer.json` file.

@@ -21,10 +21,21 @@ public enum TokenizerError: Error, Equatable, Sendable, CustomStringConvertible 
     case disallowedSpecialToken(String)
     /// A token id has no bytes in this encoding.
     case unknownToken(Int)
-    /// A `tokenizer.json` file is malformed or uses a feature we do not support.
-    case invalidTokenizerJSON(String)
-    /// A chat request is malformed.
-    case invalidChat(String)
+    /// A `tokenizer.json` file is malformed or uses a feature we do not support; `path` names the
+    /// file when it was read from one.
+    case invalidTokenizerJSON(String, path: String? = nil)
+    /// A chat request is malformed; `path` names the file when it was read from one.
+    case invalidChat(String, path: String? = nil)
+
+    /// This error, naming `path` as the file whose content it is about (for the errors that
+    /// carry a path of their own; the others are returned as they are).
+    public func inFile(_ path: String) -> TokenizerError {
+        switch self {
+        case .invalidTokenizerJSON(let reason, nil): .invalidTokenizerJSON(reason, path: path)
+        case .invalidChat(let reason, nil): .invalidChat(reason, path: path)
+        default: self
+        }
+    }
 
     public var description: String {
         switch self {
@@ -46,10 +57,10 @@ public enum TokenizerError: Error, Equatable, Sendable, CustomStringConvertible 
             return "The text contains the special token \(token), which is not allowed here; allow it or encode it as ordinary text."
         case .unknownToken(let id):
             return "Token id \(id) does not exist in this encoding."
-        case .invalidTokenizerJSON(let reason):
-            return "Invalid tokenizer.json: \(reason)."
-        case .invalidChat(let reason):
-            return "Invalid chat request: \(reason)."
+        case .invalidTokenizerJSON(let reason, let path):
+            return path.map { "\($0) is not a usable tokenizer.json: \(reason)." } ?? "Invalid tokenizer.json: \(reason)."
+        case .invalidChat(let reason, let path):
+            return path.map { "\($0) is not a valid chat request: \(reason)." } ?? "Invalid chat request: \(reason)."
         }
     }
 }

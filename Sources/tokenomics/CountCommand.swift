@@ -103,7 +103,8 @@ extension Tokenomics {
                 do { data = try Data(contentsOf: URL(fileURLWithPath: chat)) } catch {
                     throw .unreadableFile(path: chat, reason: error.localizedDescription)
                 }
-                let messages = try ChatMessage.parse(data)
+                let messages: [ChatMessage]
+                do { messages = try ChatMessage.parse(data) } catch { throw error.inFile(chat) }
                 let counted = counter.countChat(messages, framing: .forModel(model))
                 let tokens = modelTokenizer?.adjust(counted.total) ?? counted.total
                 output.files.append(.init(path: chat, tokens: tokens))

@@ -129,6 +129,23 @@ struct CountCommandTests {
         #expect(throws: TokenizerError.self) {
             try Self.command(["/nonexistent/path"]).makeOutput(standardInput: { Data() })
         }
+        // A malformed chat request or tokenizer file is named in the error.
+        let root = try Self.makeTree()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let chat = root.appendingPathComponent("chat.json")
+        try Data(#"{"messages": [{"role": "user", "content": 5}]}"#.utf8).write(to: chat)
+        #expect(throws: TokenizerError.invalidChat("message 1 has content that is neither text nor parts", path: chat.path)) {
+            try Self.command(["--chat", chat.path]).makeOutput(standardInput: { Data() })
+        }
+        let tokenizer = root.appendingPathComponent("tokenizer.json")
+        try Data("[]".utf8).write(to: tokenizer)
+        do {
+            _ = try Self.command(["--tokenizer", tokenizer.path]).makeOutput(standardInput: { Data() })
+            Issue.record("a tokenizer.json that is not an object was accepted")
+        } catch let error as TokenizerError {
+            #expect(error == .invalidTokenizerJSON("not a JSON object", path: tokenizer.path))
+            #expect(error.description == "\(tokenizer.path) is not a usable tokenizer.json: not a JSON object.")
+        }
         #expect(TokenizerError.unreadableFile(path: "x", reason: "y").isInputError)
         #expect(!TokenizerError.checksumMismatch(name: "a", expected: "b", actual: "c").isInputError)
     }
