@@ -88,12 +88,7 @@ public struct Encoding: Sendable, TokenCounter {
         name: String, rankFile path: String, pattern: SplitPattern, specialTokens: [String: Int] = [:],
         sha256: String? = nil
     ) throws(TokenizerError) {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
-        } catch {
-            throw .unreadableFile(path: path, reason: error.localizedDescription)
-        }
+        let data = try TextFiles.bytes(of: path, options: .mappedIfSafe)
         try self.init(name: name, rankFileData: data, path: path, pattern: pattern, specialTokens: specialTokens,
                       sha256: sha256)
     }

@@ -20,10 +20,7 @@ public struct HuggingFaceTokenizer: TokenCounter {
     /// Loads a `tokenizer.json` file.
     /// - Throws: ``TokenizerError/unreadableFile(path:reason:)`` or ``TokenizerError/invalidTokenizerJSON(_:)``.
     public init(contentsOf path: String) throws(TokenizerError) {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw .unreadableFile(path: path, reason: error.localizedDescription)
-        }
+        let data = try TextFiles.bytes(of: path)
         do { try self.init(data: data, name: URL(fileURLWithPath: path).lastPathComponent) } catch {
             throw error.inFile(path)
         }

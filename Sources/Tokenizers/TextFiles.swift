@@ -28,13 +28,19 @@ public enum TextFiles: Sendable {
         decode(try bytes(of: path))
     }
 
-    /// The bytes of one file.
-    /// - Throws: ``TokenizerError/unreadableFile(path:reason:)``.
-    static func bytes(of path: String) throws(TokenizerError) -> Data {
+    /// The bytes of one file (mapped when that is safe).
+    /// - Throws: ``TokenizerError/unreadableFile(path:reason:)``, with the system's reason.
+    public static func bytes(of path: String, options: Data.ReadingOptions = []) throws(TokenizerError) -> Data {
         do {
-            return try Data(contentsOf: URL(fileURLWithPath: path))
+            return try Data(contentsOf: URL(fileURLWithPath: path), options: options)
         } catch {
-            throw .unreadableFile(path: path, reason: error.localizedDescription)
+            // Foundation's own text begins "The operation could not be completed"; the underlying
+            // POSIX error says what happened ("no such file or directory", "is a directory").
+            guard let posix = (error as NSError).userInfo[NSUnderlyingErrorKey] as? POSIXError else {
+                throw .unreadableFile(path: path, reason: error.localizedDescription)
+            }
+            let reason = String(cString: strerror(posix.code.rawValue))
+            throw .unreadableFile(path: path, reason: reason.prefix(1).lowercased() + reason.dropFirst())
         }
     }
 

@@ -99,10 +99,7 @@ extension Tokenomics {
             let allowed: AllowedSpecial = allowSpecial ? .all : .none
             var output = CountOutput(encoding: counter.name, model: model, modelTokenizer: modelTokenizer)
             if let chat {
-                let data: Data
-                do { data = try Data(contentsOf: URL(fileURLWithPath: chat)) } catch {
-                    throw .unreadableFile(path: chat, reason: error.localizedDescription)
-                }
+                let data = try TextFiles.bytes(of: chat)
                 let messages: [ChatMessage]
                 do { messages = try ChatMessage.parse(data) } catch { throw error.inFile(chat) }
                 let counted = counter.countChat(messages, framing: .forModel(model))

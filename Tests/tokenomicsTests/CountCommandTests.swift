@@ -146,6 +146,13 @@ struct CountCommandTests {
             #expect(error == .invalidTokenizerJSON("not a JSON object", path: tokenizer.path))
             #expect(error.description == "\(tokenizer.path) is not a usable tokenizer.json: not a JSON object.")
         }
+        // A missing file is named with the system's reason, not Foundation's boilerplate.
+        #expect(throws: TokenizerError.unreadableFile(path: "/nonexistent/chat.json", reason: "no such file or directory")) {
+            try Self.command(["--chat", "/nonexistent/chat.json"]).makeOutput(standardInput: { Data() })
+        }
+        #expect(throws: TokenizerError.unreadableFile(path: root.path, reason: "is a directory")) {
+            try Self.command(["--tokenizer", root.path]).makeOutput(standardInput: { Data() })
+        }
         #expect(TokenizerError.unreadableFile(path: "x", reason: "y").isInputError)
         #expect(!TokenizerError.checksumMismatch(name: "a", expected: "b", actual: "c").isInputError)
     }
