@@ -197,6 +197,9 @@ struct CL100KPreTokenizer: PreTokenizer, @unchecked Sendable {
                 if classes.flags(c1) & L != 0 { return classes.letterRunEnd(p, count, j &+ l1) }
             }
         }
+        // Digits, punctuation and whitespace: the same steps as o200k_base's below (with `[\r\n]*`
+        // for `[\r\n/]*` and cl100k's whitespace order), written out in each: as one shared
+        // function the compiler kept them out of line, which cost 12% more instructions on code.txt.
         if f0 & N != 0 {
             var j = i &+ l0
             var k = 1
