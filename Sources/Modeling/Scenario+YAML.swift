@@ -1,5 +1,6 @@
 import Foundation
 public import Pricing
+import Tokenizers
 import Yams
 
 extension Scenario {
@@ -8,11 +9,9 @@ extension Scenario {
     /// - Throws: ``ModelingError`` naming the file, line and field of the first problem.
     public static func readFile(_ path: String, catalog: Catalog) throws(ModelingError) -> Scenario {
         let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            // Foundation's message for a missing file ("The operation could not be completed…") says less than this.
-            throw .unreadable(file: path, reason: FileManager.default.fileExists(atPath: path) ? (error as NSError).localizedDescription : "no such file")
+        do { text = try TextFiles.utf8Text(of: path) } catch {
+            guard case .unreadableFile(_, let reason) = error else { throw .unreadable(file: path, reason: error.description) }
+            throw .unreadable(file: path, reason: reason)
         }
         return try read(text: text, file: path, catalog: catalog)
     }

@@ -28,6 +28,15 @@ public enum TextFiles: Sendable {
         decode(try bytes(of: path))
     }
 
+    /// The text of a file that must be UTF-8 (a configuration or a scenario, not text to count).
+    /// - Throws: ``TokenizerError/unreadableFile(path:reason:)``: the system's reason, or "not UTF-8 text".
+    public static func utf8Text(of path: String) throws(TokenizerError) -> String {
+        guard let text = String(data: try bytes(of: path), encoding: .utf8) else {
+            throw .unreadableFile(path: path, reason: "not UTF-8 text")
+        }
+        return text
+    }
+
     /// The bytes of one file (mapped when that is safe).
     /// - Throws: ``TokenizerError/unreadableFile(path:reason:)``, with the system's reason.
     public static func bytes(of path: String, options: Data.ReadingOptions = []) throws(TokenizerError) -> Data {

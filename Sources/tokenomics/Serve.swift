@@ -9,6 +9,7 @@ import Metrics
 import Prometheus
 import Pricing
 import ServiceLifecycle
+import Tokenizers
 
 extension Tokenomics {
     struct Serve: AsyncParsableCommand {
@@ -51,8 +52,10 @@ extension Tokenomics {
         func gatewayConfig() throws -> GatewayConfig {
             var result = GatewayConfig()
             if let config {
-                guard let text = try? String(contentsOfFile: config, encoding: .utf8) else {
-                    throw ValidationError("Cannot read the configuration file '\(config)'.")
+                let text: String
+                do { text = try TextFiles.utf8Text(of: config) } catch {
+                    guard case .unreadableFile(_, let reason) = error else { throw error }
+                    throw ValidationError("Cannot read the configuration file '\(config)': \(reason).")
                 }
                 result = try GatewayConfig.parse(text, file: config)
             }

@@ -6,9 +6,18 @@ import Testing
 struct ExampleScenarioTests {
     static let examples = ["textbook", "support-copilot", "coding-agent", "contract-review"]
 
-    @Test func aMissingScenarioFileSaysSo() {
-        #expect(throws: ModelingError.unreadable(file: "/no/such/scenario.yaml", reason: "no such file")) {
+    @Test func aMissingScenarioFileSaysSo() throws {
+        #expect(throws: ModelingError.unreadable(file: "/no/such/scenario.yaml", reason: "no such file or directory")) {
             try Scenario.readFile("/no/such/scenario.yaml", catalog: catalog)
+        }
+        #expect(throws: ModelingError.unreadable(file: "/tmp", reason: "is a directory")) {
+            try Scenario.readFile("/tmp", catalog: catalog)
+        }
+        let latin1 = FileManager.default.temporaryDirectory.appendingPathComponent("scenario-\(UUID().uuidString).yaml")
+        try Data([0x6E, 0x61, 0x6D, 0x65, 0x3A, 0x20, 0xE9, 0x0A]).write(to: latin1)
+        defer { try? FileManager.default.removeItem(at: latin1) }
+        #expect(throws: ModelingError.unreadable(file: latin1.path, reason: "not UTF-8 text")) {
+            try Scenario.readFile(latin1.path, catalog: catalog)
         }
     }
 

@@ -6,7 +6,7 @@ import Testing
 /// Errors a command finds while running name that command's help, not the root usage line.
 struct ErrorReportingTests {
     @Test(arguments: [
-        (["serve", "--config", "/nonexistent/gateway.yaml"], "Cannot read the configuration file '/nonexistent/gateway.yaml'", "tokenomics serve --help"),
+        (["serve", "--config", "/nonexistent/gateway.yaml"], "Cannot read the configuration file '/nonexistent/gateway.yaml': no such file or directory", "tokenomics serve --help"),
         (["analyze", "-", "--plans", "/nonexistent/plans.yaml"], "Cannot read the plans file '/nonexistent/plans.yaml'", "tokenomics analyze --help"),
     ])
     func runtimeValidationNamesTheCommandsHelp(arguments: [String], message: String, help: String) throws {
