@@ -67,6 +67,14 @@ final class BacktrackingTables: @unchecked Sendable {
     /// Two bits in one word per hash of every merge's pair.
     private let pairFilter: UnsafeMutablePointer<UInt64>
     static let filterBits = 21
+    /// The rank table's ranks of two-byte strings (index `b0 | b1 << 8`).
+    private let pairRanks: UnsafeMutablePointer<UInt32>
+    /// The byte of each rank below 256, if every such rank is a single byte (as in tiktoken's
+    /// encodings): then ``pairToken(_:_:)`` reads the merge of two byte tokens from ``pairRanks``
+    /// (a few cache lines for the bytes of one script) instead of ``pairs`` (4 MiB for
+    /// o200k_base): random letters 16.0 → 18.0 MB/s. Set once the merges are built, since
+    /// ``pairs`` holds only the merges so far while they are.
+    private var lowRankBytes: UnsafeMutablePointer<UInt8>? = nil
     /// Where pieces can be cut (see ``HardBoundaries``).
     let hardBoundaries: HardBoundaries
     /// Bytes used, for memory reports.
@@ -254,6 +262,7 @@ final class BacktrackingTables: @unchecked Sendable {
             charEntries[index] = key << 22 | UInt64(value)
         }
         hardBoundaries = HardBoundaries(table: table)
+        pairRanks = table.pairRanks
         // Merges.
         nextPrefix = memory.tables[6].bindMemory(to: UInt32.self, capacity: limit)
         nextPrefix.initialize(repeating: BacktrackingTables.none, count: limit)
@@ -295,6 +304,11 @@ final class BacktrackingTables: @unchecked Sendable {
         for rank in 0..<limit where table.lengths[rank] > 1 && splits[rank] == UInt64(rank) << 32 | UInt64(rank) {
             return nil
         }
+        if limit >= 256 && (0..<256).allSatisfy({ table.lengths[$0] == 1 }) {
+            let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+            for rank in 0..<256 { bytes[rank] = table.bytes[Int(table.offsets[rank])] }
+            lowRankBytes = bytes
+        }
     }
 
     deinit {
@@ -302,6 +316,7 @@ final class BacktrackingTables: @unchecked Sendable {
         HugePages.free(charEntries)
         HugePages.free(partialNodes)
         HugePages.free(charFilter)
+        lowRankBytes?.deallocate()
         hardBoundaries.free()
     }
 
@@ -407,6 +422,18 @@ final class BacktrackingTables: @unchecked Sendable {
     /// The token merged from `left` and `right`, or ``none``.
     @inline(__always)
     func pairToken(_ left: UInt32, _ right: UInt32) -> UInt32 {
+        if left | right < 256, let lowRankBytes {
+            return pairRanks[Int(lowRankBytes[Int(left)]) | Int(lowRankBytes[Int(right)]) &<< 8]
+        }
+        return mergedPair(left, right)
+    }
+
+    /// Whether ``pairToken(_:_:)`` reads the merges of two byte tokens from the two-byte table.
+    var readsByteMergesDirectly: Bool { lowRankBytes != nil }
+
+    /// The token merged from `left` and `right` in the table of merges, or ``none``.
+    @inline(__always)
+    func mergedPair(_ left: UInt32, _ right: UInt32) -> UInt32 {
         let key = UInt64(left) &<< 21 | UInt64(right)
         let (word, bits) = BacktrackingTables.filterWordBits(key)
         if pairFilter[word] & bits != bits { return BacktrackingTables.none }

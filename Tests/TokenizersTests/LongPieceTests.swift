@@ -116,6 +116,24 @@ struct LongPieceTests {
         #expect(encoding.memoryFootprint == table.memoryFootprint + tables.memoryFootprint)
     }
 
+    /// The merge of two byte tokens read from the two-byte table is the one the table of merges
+    /// holds, for every pair of bytes (tiktoken's encodings have their bytes as ranks 0-255).
+    @Test(arguments: names)
+    func byteMergesFromTheTwoByteTable(name: EncodingName) throws {
+        let table = try Encoding.load(name).core.table
+        let tables = try #require(table.backtracking)
+        #expect(tables.readsByteMergesDirectly)
+        var differ: [String] = []
+        for b0 in 0..<256 {
+            for b1 in 0..<256 {
+                let left = table.byteRanks[b0], right = table.byteRanks[b1]
+                let direct = tables.pairToken(left, right), merged = tables.mergedPair(left, right)
+                if direct != merged { differ.append("\(b0) \(b1): \(direct) != \(merged)") }
+            }
+        }
+        #expect(differ.count == 0, "\(name.rawValue): \(differ.prefix(20))")
+    }
+
     /// The trie walk of backtracking BPE (whole three-byte characters in one step, other bytes one
     /// at a time) finds the longest token at every byte offset, as a lookup of every length does:
     /// over multi.txt (Hangul, kana, CJK, starting inside characters too) and over random bytes
