@@ -1,22 +1,58 @@
 #!/usr/bin/env python3
 """Turns the JSON lines of run.sh into the Markdown tables of BENCHMARKS.md.
 
-Throughput is MB/s (10^6 bytes of UTF-8 per second) on one thread, best of the repeats. The main
-figures use the thread's CPU time (robust to the preemption of a shared 2-core machine); wall-clock
-figures are given after them."""
+Throughput is MB/s (10^6 bytes of UTF-8 per second) on one thread, best of the repeats and, when
+run.sh ran several rounds, best of the rounds for each side. The main figures use the thread's CPU
+time (robust to the preemption of a shared 2-core machine); wall-clock figures are given after
+them. The last column gives the count / tiktoken ratio of each round, in order."""
 import json, sys
 
 rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
-ours = {(r["encoding"], r["file"]): r for r in rows if r["kind"] == "ours"}
-peers = {(r["peer"], r["encoding"], r["file"]): r for r in rows if r["kind"] == "peer"}
-loads = [r for r in rows if r["kind"] == "load"]
+
+
+def best(kind_rows, key_of, fields):
+    """One row per key: the first row seen, with each field the best (highest) over all rows."""
+    out, ids = {}, {}
+    for r in kind_rows:
+        k = key_of(r)
+        if k not in out:
+            out[k] = dict(r)
+            ids[k] = (r["hash"], r["tokens"])
+        else:
+            for f in fields:
+                out[k][f] = max(out[k][f], r[f])
+            if (r["hash"], r["tokens"]) != ids[k]:
+                out[k]["hash"] = "differs between rounds"
+    return out
+
+
+speed = ["encode_cpu_mbps", "encode_mbps", "count_cpu_mbps", "count_mbps"]
+ours = best([r for r in rows if r["kind"] == "ours"], lambda r: (r["encoding"], r["file"]), speed)
+peers = best([r for r in rows if r["kind"] == "peer"], lambda r: (r["peer"], r["encoding"], r["file"]),
+             ["encode_cpu_mbps", "encode_mbps"])
+loads = {}
+for r in (r for r in rows if r["kind"] == "load"):  # the fastest load of each over the rounds
+    k = (r.get("peer", "ours"), r["encoding"])
+    if k not in loads or r["ms"] < loads[k]["ms"]:
+        loads[k] = r
+loads = list(loads.values())
+
+
+def per_round(enc, f):
+    """count / tiktoken (thread CPU) of each round that measured both."""
+    mine = {r.get("round", 1): r for r in rows if r["kind"] == "ours" and (r["encoding"], r["file"]) == (enc, f)}
+    theirs = {r.get("round", 1): r for r in rows
+              if r["kind"] == "peer" and r["peer"] == "tiktoken" and (r["encoding"], r["file"]) == (enc, f)}
+    return ", ".join(f"{mine[k]['count_cpu_mbps'] / theirs[k]['encode_cpu_mbps']:.1f}" for k in sorted(mine) if k in theirs)
 
 
 def table(suffix, title):
     print(f"**{title}**")
     print()
-    print("| encoding | corpus | ours encode | ours count | tiktoken | bpe-openai | encode / tiktoken | count / tiktoken | ids = tiktoken |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|:---:|")
+    by_round = suffix == "_cpu_mbps"
+    print("| encoding | corpus | ours encode | ours count | tiktoken | bpe-openai | encode / tiktoken | count / tiktoken | ids = tiktoken |"
+          + (" count / tiktoken by round |" if by_round else ""))
+    print("|---|---|---:|---:|---:|---:|---:|---:|:---:|" + ("---|" if by_round else ""))
     for (enc, f), r in ours.items():
         t = peers.get(("tiktoken", enc, f))
         b = peers.get(("bpe-openai", enc, f))
@@ -24,7 +60,8 @@ def table(suffix, title):
         bm = b["encode" + suffix] if b else float("nan")
         same = "yes" if t and t["hash"] == r["hash"] and t["tokens"] == r["tokens"] else "NO"
         print(f"| {enc} | {f} | {r['encode' + suffix]:.1f} | {r['count' + suffix]:.1f} | {tm:.1f} | {bm:.1f} | "
-              f"{r['encode' + suffix] / tm:.1f}x | {r['count' + suffix] / tm:.1f}x | {same} |")
+              f"{r['encode' + suffix] / tm:.1f}x | {r['count' + suffix] / tm:.1f}x | {same} |"
+              + (f" {per_round(enc, f)} |" if by_round else ""))
     print()
 
 
@@ -41,13 +78,29 @@ for r in loads:
     sha = f"{r['cpu_ms'] - r['cpu_ms_without_sha256']:.1f}" if "cpu_ms" in r else ""
     print(f"| {r['encoding']} | {who} | {r['ms']:.1f} | {plain} | {first} | {parse} | {sha} | {r['rss_bytes'] / 1e6:.1f} | {table_mb} |")
 
-longs = {(r["encoding"], r["file"]): r for r in rows if r["kind"] == "long"}
-long_peers = {(r["encoding"], r["file"]): r for r in rows if r["kind"] == "long-peer" and "peer" not in r}
-long_bpe = {(r["encoding"], r["file"]): r for r in rows if r["kind"] == "long-peer" and r.get("peer") == "bpe-openai"}
-setups = {r["encoding"]: r for r in rows if r["kind"] == "long-setup"}
+
+
+def fastest(kind_rows, key_of, fields):
+    """One row per key, each time field the least over the rounds."""
+    out = {}
+    for r in kind_rows:
+        k = key_of(r)
+        if k not in out:
+            out[k] = dict(r)
+        else:
+            for f in fields:
+                out[k][f] = min(out[k][f], r[f])
+    return out
+
+
+by_text = lambda r: (r["encoding"], r["file"])
+longs = fastest([r for r in rows if r["kind"] == "long"], by_text, ["encode_cpu_s", "count_cpu_s"])
+long_peers = fastest([r for r in rows if r["kind"] == "long-peer" and "peer" not in r], by_text, ["cpu_s"])
+long_bpe = fastest([r for r in rows if r["kind"] == "long-peer" and r.get("peer") == "bpe-openai"], by_text, ["cpu_s"])
+setups = fastest([r for r in rows if r["kind"] == "long-setup"], lambda r: r["encoding"], ["cpu_s"])
 if longs:
     print()
-    print("**Long pieces: 1 MB with no spaces, thread CPU ms (best of the repeats)**")
+    print("**Long pieces: 1 MB with no spaces, thread CPU ms (best of the repeats and rounds)**")
     print()
     print("| encoding | text | tokens | ours encode | ours count | per byte / prose (count) | tiktoken | bpe-openai | encode / tiktoken | encode / bpe-openai | ids = tiktoken, bpe-openai |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|:---:|")
