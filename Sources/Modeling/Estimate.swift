@@ -41,7 +41,7 @@ public struct QuickEstimate: Sendable {
             reasons.append("give --price to compare the cost with what a user pays")
         }
         if let breakEven = breakEvenInteractions {
-            reasons.append("a user breaks even at \(breakEven) interactions a month (\(interactions) assumed)")
+            reasons.append("a user breaks even at \(groupedDigits(breakEven)) interactions a month (\(groupedDigits(interactions)) assumed)")
         }
         return Verdict(kind: kind, costShare: share, reasons: reasons)
     }

@@ -131,20 +131,20 @@ public struct PlanEvaluation: Sendable {
         switch plan.kind {
         case .flat(let price):
             let cap = largestCount(within: price)
-            return Recommendation(kind: .cap, value: cap, text: "cap at \(cap) interactions a month (or charge \(grossUp(cpi * plan.served(p99)).formatted()) for the p99 user's \(plan.served(p99)))")
+            return Recommendation(kind: .cap, value: cap, text: "cap at \(groupedDigits(cap)) interactions a month (or charge \(grossUp(cpi * plan.served(p99)).formatted()) for the p99 user's \(groupedDigits(plan.served(p99))))")
         case .usage(let base, let included, _):
             let served = plan.served(p99)
             if served > included {
                 let needed = grossUp(cpi * served) - base
                 let perInteraction = needed.divided(by: served - included)
                 let price = roundUp(Swift.max(perInteraction, .zero), to: Money(units: Money.unitsPerDollar / 10_000))
-                return Recommendation(kind: .overagePrice, amount: price, text: "charge \(price.formatted()) per interaction past \(included)")
+                return Recommendation(kind: .overagePrice, amount: price, text: "charge \(price.formatted()) per interaction past \(groupedDigits(included))")
             }
             let cap = largestCount(within: base)
-            return Recommendation(kind: .includedInteractions, value: cap, text: "include at most \(cap) interactions in the base fee")
+            return Recommendation(kind: .includedInteractions, value: cap, text: "include at most \(groupedDigits(cap)) interactions in the base fee")
         case .credits(_, let pack):
             let price = roundUp(grossUp(cpi * pack), to: .cents(1))
-            return Recommendation(kind: .packPrice, amount: price, text: "sell packs of \(pack) at \(price.formatted()) or more")
+            return Recommendation(kind: .packPrice, amount: price, text: "sell packs of \(groupedDigits(pack)) at \(price.formatted()) or more")
         }
     }
 }

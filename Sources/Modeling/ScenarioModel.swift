@@ -132,7 +132,7 @@ public struct ScenarioModel: Sendable {
             reasons.append("inference is \(QuickEstimate.percent(share)) of revenue on plan \(primary.plan.name) (\(monthlyCost.formatted()) of \(monthlyRevenue!.formatted()) a month)")
         }
         reasons.append(
-            "the median user makes \(stats.p50Interactions) interactions a month and costs \(stats.p50.formatted()); the p99 user makes \(stats.p99Interactions) and costs \(stats.p99.formatted())"
+            "the median user makes \(groupedDigits(stats.p50Interactions)) interactions a month and costs \(stats.p50.formatted()); the p99 user makes \(groupedDigits(stats.p99Interactions)) and costs \(stats.p99.formatted())"
         )
         reasons.append("the top 1% of users bear \(QuickEstimate.percent(stats.top1)) of the cost, the top 10% \(QuickEstimate.percent(stats.top10)) (Gini \(String(format: "%.2f", stats.gini)))")
         for plan in p90Underwater {

@@ -1,3 +1,8 @@
+/// A whole number for people, with thousands separators: `128,000`, `-1,500`.
+public func groupedDigits(_ value: Int) -> String {
+    (value < 0 ? "-" : "") + Money.groupThousands(String(value.magnitude))
+}
+
 extension Money {
     /// The amount for people: `$1,234.56` from one dollar up, and below a dollar at least four
     /// decimals and enough to show three significant digits: `$0.0135`, `$0.0100`, `$0.0000125`.

@@ -156,15 +156,7 @@ public enum CostReport: Sendable {
 }
 
 /// A token count with thousands separators: `128,000`.
-public func formatTokens(_ count: Int) -> String {
-    let digits = String(count.magnitude)
-    var out = ""
-    for (index, character) in digits.enumerated() {
-        if index > 0 && (digits.count - index) % 3 == 0 { out.append(",") }
-        out.append(character)
-    }
-    return (count < 0 ? "-" : "") + out
-}
+public func formatTokens(_ count: Int) -> String { groupedDigits(count) }
 
 extension String {
     func padding(_ width: Int) -> String { count >= width ? self + " " : self + String(repeating: " ", count: width - count) }

@@ -10,12 +10,12 @@ extension ScenarioReport {
         table.append(["Model", estimate.call.model])
         table.append(["Tokens per interaction", "\(formatTokens(estimate.call.usage.input)) in, \(formatTokens(estimate.call.usage.output)) out"])
         table.append(["Cost per interaction", estimate.costPerInteraction.formatted()])
-        table.append(["Interactions per user per month", "\(estimate.interactions)"])
+        table.append(["Interactions per user per month", formatTokens(estimate.interactions)])
         table.append(["Monthly cost per user", estimate.monthlyCostPerUser.formatted()])
         if let price = estimate.price {
             table.append(["Monthly price", price.formatted()])
             table.append(["Gross margin", estimate.grossMargin.map(percent) ?? "n/a"])
-            if let breakEven = estimate.breakEvenInteractions { table.append(["Break-even interactions per month", "\(breakEven)"]) }
+            if let breakEven = estimate.breakEvenInteractions { table.append(["Break-even interactions per month", formatTokens(breakEven)]) }
         }
         let verdict = estimate.verdict
         var out = table.rendered().split(separator: "\n", omittingEmptySubsequences: false).dropFirst(2).joined(separator: "\n")

@@ -65,7 +65,7 @@ public enum ScenarioReport: Sendable {
             table.append([
                 plan.plan.name, scaled(plan.revenue, result).formatted(), scaled(plan.cost, result).formatted(), optionalPercent(plan.grossMargin),
                 optionalPercent(plan.marginP50), optionalPercent(plan.marginP90), optionalPercent(plan.marginP99), percent(plan.underwaterShare),
-                plan.breakEvenInteractions.map { "\($0)" } ?? "never",
+                plan.breakEvenInteractions.map(formatTokens) ?? "never",
             ])
         }
         return table

@@ -80,6 +80,12 @@ struct MoneyTests {
         #expect(try Money(exactly: text).formatted() == shown)
     }
 
+    @Test(arguments: [(0, "0"), (999, "999"), (1_000, "1,000"), (43_011, "43,011"), (-1_500, "-1,500"),
+                      (1_234_567, "1,234,567"), (Int.min, "-9,223,372,036,854,775,808")])
+    func groupsDigitsForPeople(value: Int, shown: String) {
+        #expect(groupedDigits(value) == shown)
+    }
+
     @Test(arguments: [("2.5e-6", "$2.50"), ("7.5e-8", "$0.075"), ("1.25e-6", "$1.25"), ("3e-5", "$30.00"), ("1.23456e-7", "$0.123456")])
     func formatsRatesPerMillion(rate: String, shown: String) throws {
         #expect(try Money(exactly: rate).formattedPerMillion() == shown)

@@ -29,15 +29,7 @@ struct DashboardTable: Sendable {
             return Cell(DashboardFormat.time(date), csv: DashboardFormat.iso(date))
         }
 
-        static func grouped(_ value: Int) -> String {
-            let digits = String(value.magnitude)
-            var out = ""
-            for (index, character) in digits.enumerated() {
-                if index > 0 && (digits.count - index) % 3 == 0 { out.append(",") }
-                out.append(character)
-            }
-            return (value < 0 ? "-" : "") + out
-        }
+        static func grouped(_ value: Int) -> String { groupedDigits(value) }
     }
 
     /// The id used in `?table=`.
