@@ -91,7 +91,7 @@ extension Tokenomics.Prices {
             for source in loaded.sources {
                 table.append([source.path, source.source, source.version, source.date, formatTokens(source.models)])
             }
-            let modes = byMode.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            let modes = byMode.sorted { $0.value > $1.value }.map { "\($0.key) \(formatTokens($0.value))" }.joined(separator: ", ")
             var text = table.rendered() + "\n\n\(formatTokens(loaded.count)) models from \(providers.count) providers (\(modes))."
             if let sha = loaded.sources.first?.sha256 { text += "\nBundled source sha256: \(sha)" }
             text += "\nUser catalog: \(CatalogLoader().userCatalogFile.path)"
