@@ -10,19 +10,19 @@ import json, sys
 rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
 
 
-def best(kind_rows, key_of, fields):
-    """One row per key: the first row seen, with each field the best (highest) over all rows."""
-    out, ids = {}, {}
+def best(kind_rows, key_of, fields, better=max):
+    """One row per key: the first row seen, with each field the best over all rows (the highest
+    throughput, or with better=min the least time); ids that differ between rounds are marked."""
+    out = {}
     for r in kind_rows:
         k = key_of(r)
         if k not in out:
             out[k] = dict(r)
-            ids[k] = (r["hash"], r["tokens"])
-        else:
-            for f in fields:
-                out[k][f] = max(out[k][f], r[f])
-            if (r["hash"], r["tokens"]) != ids[k]:
-                out[k]["hash"] = "differs between rounds"
+            continue
+        for f in fields:
+            out[k][f] = better(out[k][f], r[f])
+        if "hash" in r and (r["hash"], r["tokens"]) != (out[k]["hash"], out[k]["tokens"]):
+            out[k]["hash"] = "differs between rounds"
     return out
 
 
@@ -78,26 +78,11 @@ for r in loads:
     sha = f"{r['cpu_ms'] - r['cpu_ms_without_sha256']:.1f}" if "cpu_ms" in r else ""
     print(f"| {r['encoding']} | {who} | {r['ms']:.1f} | {plain} | {first} | {parse} | {sha} | {r['rss_bytes'] / 1e6:.1f} | {table_mb} |")
 
-
-
-def fastest(kind_rows, key_of, fields):
-    """One row per key, each time field the least over the rounds."""
-    out = {}
-    for r in kind_rows:
-        k = key_of(r)
-        if k not in out:
-            out[k] = dict(r)
-        else:
-            for f in fields:
-                out[k][f] = min(out[k][f], r[f])
-    return out
-
-
 by_text = lambda r: (r["encoding"], r["file"])
-longs = fastest([r for r in rows if r["kind"] == "long"], by_text, ["encode_cpu_s", "count_cpu_s"])
-long_peers = fastest([r for r in rows if r["kind"] == "long-peer" and "peer" not in r], by_text, ["cpu_s"])
-long_bpe = fastest([r for r in rows if r["kind"] == "long-peer" and r.get("peer") == "bpe-openai"], by_text, ["cpu_s"])
-setups = fastest([r for r in rows if r["kind"] == "long-setup"], lambda r: r["encoding"], ["cpu_s"])
+longs = best([r for r in rows if r["kind"] == "long"], by_text, ["encode_cpu_s", "count_cpu_s"], min)
+long_peers = best([r for r in rows if r["kind"] == "long-peer" and "peer" not in r], by_text, ["cpu_s"], min)
+long_bpe = best([r for r in rows if r["kind"] == "long-peer" and r.get("peer") == "bpe-openai"], by_text, ["cpu_s"], min)
+setups = best([r for r in rows if r["kind"] == "long-setup"], lambda r: r["encoding"], ["cpu_s"], min)
 if longs:
     print()
     print("**Long pieces: 1 MB with no spaces, thread CPU ms (best of the repeats and rounds)**")
