@@ -31,10 +31,10 @@ enum DashboardPage {
             tiles += tile(id: id, label: label, value: now.cost, note: "\(DashboardFormat.change(now.cost, before.cost)) vs \(previousLabel) (\(before.cost.formatted()))")
         }
         tiles += tile(id: "forecast", label: "Month forecast", value: s.forecast, note: "this month's pace, extended to its end")
-        tiles += tile(id: "period", label: view.period.label, value: s.totals.cost, note: "\(DashboardTable.Cell.grouped(s.totals.requests)) requests · \(s.totals.averageCost.formatted()) each")
+        tiles += tile(id: "period", label: view.period.label, value: s.totals.cost, note: "\(groupedDigits(s.totals.requests)) requests · \(s.totals.averageCost.formatted()) each")
         tiles += tile(
             id: "saved", label: "Saved by the result cache", value: s.totals.saving,
-            note: "\(pct(s.totals.cacheHitRate)) hit rate · \(DashboardTable.Cell.grouped(s.totals.cacheHits)) requests")
+            note: "\(pct(s.totals.cacheHitRate)) hit rate · \(groupedDigits(s.totals.cacheHits)) requests")
         body += "<section class=\"tiles\" id=\"tiles\">\n\(tiles)</section>\n"
         body += "<section id=\"periods\"><h2>Spend by period</h2>\n\(table("periods"))</section>\n"
 

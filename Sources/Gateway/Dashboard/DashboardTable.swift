@@ -22,14 +22,12 @@ struct DashboardTable: Sendable {
         }
 
         static func money(_ money: Money) -> Cell { Cell(money.formatted(), csv: money.exactString) }
-        static func int(_ value: Int) -> Cell { Cell(Self.grouped(value), csv: String(value)) }
+        static func int(_ value: Int) -> Cell { Cell(groupedDigits(value), csv: String(value)) }
         static func percent(_ value: Double) -> Cell { Cell(String(format: "%.1f%%", value * 100), csv: String(format: "%.6f", value)) }
         static func time(_ date: Date?) -> Cell {
             guard let date else { return Cell("—", csv: "") }
             return Cell(DashboardFormat.time(date), csv: DashboardFormat.iso(date))
         }
-
-        static func grouped(_ value: Int) -> String { groupedDigits(value) }
     }
 
     /// The id used in `?table=`.
