@@ -20,10 +20,10 @@ cp "$data/vocab/p50k_base.tiktoken" "$cache/ec7223a39ce59f226a68acc30dc1af278849
 out="$here/.build/results.jsonl"
 : > "$out"
 long="$here/.build/long"
+# Appends each JSON line to the results with "round": N first.
+tag() { sed "s/^{/{\"round\":$round,/" | tee -a "$out" >&2; }
 for round in $(seq "$rounds"); do
     echo "round $round of $rounds" >&2
-    # Every line of the round gets "round": N.
-    tag() { sed "s/^{/{\"round\":$round,/" | tee -a "$out" >&2; }
     "$here/.build/release/TokenizerBenchmark" "$data/corpus" "$repeats" | tag
     TIKTOKEN_CACHE_DIR="$cache" python3 "$here/peers.py" "$data/corpus" "$repeats" | tag
     # Long pieces (1 MB with no spaces): files written by long_pieces.py, then ours and tiktoken.
