@@ -56,12 +56,19 @@ public struct CatalogLoader: Sendable {
         return Catalog(models: models, source: source)
     }
 
-    static func readData(_ path: String) throws(PricingError) -> Data {
+    /// The bytes of a catalog file, or the system's reason why not ("no such file or directory",
+    /// "is a directory"): the rule of Tokenizers' `TextFiles.bytes(of:)`, which Pricing cannot
+    /// call (the two libraries sit side by side at the bottom and depend on neither each other).
+    public static func readData(_ path: String) throws(PricingError) -> Data {
         do {
             return try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            let reason = FileManager.default.fileExists(atPath: path) ? "\(error.localizedDescription)" : "no such file"
-            throw .unreadable(path: path, reason: reason)
+            // Foundation's own text is "The operation could not be completed"; the POSIX error says what.
+            guard let posix = (error as NSError).userInfo[NSUnderlyingErrorKey] as? POSIXError else {
+                throw .unreadable(path: path, reason: error.localizedDescription)
+            }
+            let reason = String(cString: strerror(posix.code.rawValue))
+            throw .unreadable(path: path, reason: reason.prefix(1).lowercased() + reason.dropFirst())
         }
     }
 

@@ -90,11 +90,7 @@ extension Tokenomics {
             let catalog = try self.catalog.load()
             var planList: [Plan] = []
             if let plans {
-                let text: String
-                do { text = try String(contentsOfFile: plans, encoding: .utf8) } catch {
-                    throw ValidationError("Cannot read the plans file '\(plans)': \(error.localizedDescription)")
-                }
-                planList = try Plan.readFile(text: text, file: plans)
+                planList = try Plan.readFile(text: try readTextFile(plans, what: "plans file"), file: plans)
             }
             let result: AnalysisResult
             if let database {

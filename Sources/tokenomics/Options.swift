@@ -1,6 +1,7 @@
 public import ArgumentParser
 public import Pricing
 public import Reports
+import Tokenizers
 
 /// `--catalog FILE` (repeatable): extra price files on top of the bundled and imported catalogs.
 struct CatalogOptions: ParsableArguments {
@@ -34,3 +35,13 @@ struct FormatOptions: ParsableArguments {
 
 extension OutputFormat: ExpressibleByArgument {}
 extension ServiceTier: ExpressibleByArgument {}
+
+/// The UTF-8 text of a file given to a command (a gateway configuration, a plans file), or a usage
+/// error that names what the file is, its path and the system's reason ("no such file or
+/// directory", "is a directory", "not UTF-8 text").
+func readTextFile(_ path: String, what: String) throws -> String {
+    do { return try TextFiles.utf8Text(of: path) } catch {
+        guard case .unreadableFile(_, let reason) = error else { throw error }
+        throw ValidationError("Cannot read the \(what) '\(path)': \(reason).")
+    }
+}

@@ -126,12 +126,7 @@ extension Tokenomics.Prices {
         var date: String?
 
         func run() throws {
-            let bytes: [UInt8]
-            do {
-                bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: file)))
-            } catch {
-                throw PricingError.unreadable(path: file, reason: error.localizedDescription)
-            }
+            let bytes = [UInt8](try CatalogLoader.readData(file))
             let result = try LiteLLMImporter.convert(bytes, path: file)
             let formatter = ISO8601DateFormatter()
             formatter.formatOptions = [.withFullDate]

@@ -9,7 +9,6 @@ import Metrics
 import Prometheus
 import Pricing
 import ServiceLifecycle
-import Tokenizers
 
 extension Tokenomics {
     struct Serve: AsyncParsableCommand {
@@ -52,12 +51,7 @@ extension Tokenomics {
         func gatewayConfig() throws -> GatewayConfig {
             var result = GatewayConfig()
             if let config {
-                let text: String
-                do { text = try TextFiles.utf8Text(of: config) } catch {
-                    guard case .unreadableFile(_, let reason) = error else { throw error }
-                    throw ValidationError("Cannot read the configuration file '\(config)': \(reason).")
-                }
-                result = try GatewayConfig.parse(text, file: config)
+                result = try GatewayConfig.parse(try readTextFile(config, what: "configuration file"), file: config)
             }
             if let database { result.database = database }
             if let port { result.port = port }

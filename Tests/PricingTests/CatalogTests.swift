@@ -25,6 +25,18 @@ struct CatalogTests {
         #expect(try Self.bundled.model(named: query).name == expected)
     }
 
+    /// A catalog file that cannot be read is refused with the system's reason, not Foundation's
+    /// "The operation could not be completed".
+    @Test func unreadableCatalogFileSaysWhy() {
+        let directory = FileManager.default.temporaryDirectory.path
+        #expect(throws: PricingError.unreadable(path: directory, reason: "is a directory")) {
+            try CatalogLoader(extraFiles: [directory], includeUserCatalog: false).load()
+        }
+        #expect(throws: PricingError.unreadable(path: "/no/such/catalog.json", reason: "no such file or directory")) {
+            try CatalogLoader(extraFiles: ["/no/such/catalog.json"], includeUserCatalog: false).load()
+        }
+    }
+
     @Test func missNamesTheThreeClosestModels() {
         do {
             _ = try Self.bundled.model(named: "gpt4o")

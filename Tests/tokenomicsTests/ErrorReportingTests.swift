@@ -7,7 +7,7 @@ import Testing
 struct ErrorReportingTests {
     @Test(arguments: [
         (["serve", "--config", "/nonexistent/gateway.yaml"], "Cannot read the configuration file '/nonexistent/gateway.yaml': no such file or directory", "tokenomics serve --help"),
-        (["analyze", "-", "--plans", "/nonexistent/plans.yaml"], "Cannot read the plans file '/nonexistent/plans.yaml'", "tokenomics analyze --help"),
+        (["analyze", "-", "--plans", "/nonexistent/plans.yaml"], "Cannot read the plans file '/nonexistent/plans.yaml': no such file or directory.", "tokenomics analyze --help"),
     ])
     func runtimeValidationNamesTheCommandsHelp(arguments: [String], message: String, help: String) throws {
         let log = Data(#"{"time":"2026-11-01T00:00:00Z","user":"u","model":"gpt-4o","input_tokens":10,"output_tokens":5}"#.utf8 + [0x0A])
