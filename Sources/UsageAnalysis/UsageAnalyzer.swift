@@ -130,6 +130,8 @@ public struct UsageAnalyzer: Sendable {
             if input == "-" { total = nil; continue }
             var info = stat()
             if stat(input, &info) != 0 { throw .cannotOpen(file: input, reason: String(cString: strerror(errno))) }
+            // open() succeeds on a directory and read() then fails mid-analysis: refuse it here.
+            if (info.st_mode & S_IFMT) == S_IFDIR { throw .cannotOpen(file: input, reason: String(cString: strerror(EISDIR))) }
             total = total.map { $0 + Int(info.st_size) }
         }
         let tracker = Progress(total: total, callback: progress)

@@ -19,6 +19,20 @@ func cost(_ model: String, _ usage: Usage, tier: ServiceTier = .standard) throws
 }
 
 struct ReaderTests {
+    /// A path that is not a readable file is refused before the analysis starts, with the
+    /// system's reason (a directory used to fail mid-read as an I/O error).
+    @Test func unreadableInputsAreRefusedUpFront() async {
+        for (path, reason) in [("/no/such/usage.jsonl", "No such file or directory"), (FileManager.default.temporaryDirectory.path, "Is a directory")] {
+            do {
+                _ = try await UsageAnalyzer(catalog: bundledCatalog).analyze([path])
+                Issue.record("\(path) was analysed")
+            } catch {
+                guard case .cannotOpen(let file, let why) = error else { Issue.record("\(path): \(error)"); continue }
+                #expect(file == path && why == reason)
+            }
+        }
+    }
+
     @Test("OpenAI usage export CSV: rows become events, batch rows use batch rates, a bad row is reported", arguments: [InputFormat.auto, .openaiCSV])
     func openAICSV(format: InputFormat) async throws {
         let r = try await analyzeFixture("openai-usage.csv", format: format)
