@@ -31,8 +31,6 @@ struct BytePairMerger: ~Copyable {
     /// Whether a piece looked for the hard boundaries and found the tables not built (looking
     /// never builds them; the next fetch that builds or adopts them clears this).
     private var tablesNotBuilt = false
-    /// Bytes of long pieces merged by the heap while the tables are not built.
-    private var heapBytes = 0
     /// Recent answers of ``BacktrackingTables/isValidPair(_:_:)``, direct-mapped:
     /// `(first << 21 | second) << 1 | valid`, 0 = empty (allocated with the tables).
     private var validPairs: UnsafeMutablePointer<UInt64>?
@@ -362,11 +360,10 @@ struct BytePairMerger: ~Copyable {
             if let built = table.builtBacktracking {
                 adopt(built)
             } else if backtrackFrom < BytePairMerger.backtrackingPiece
-                || heapBytes + length >= BytePairMerger.backtrackingBuildBytes
+                || table.addHeapMergedBytes(length) >= BytePairMerger.backtrackingBuildBytes
             {
                 adopt(table.backtracking)
             } else {
-                heapBytes += length
                 return -1
             }
         }

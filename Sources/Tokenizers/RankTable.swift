@@ -75,6 +75,18 @@ final class RankTable: @unchecked Sendable {
     /// The backtracking tables, built on first use (`.some(nil)` if they cannot be built).
     private let backtrackingState = Mutex<BacktrackingTables??>(nil)
 
+    /// Bytes of long pieces that calls have merged with the heap merge while the backtracking
+    /// tables were not built, over the life of the table (see ``addHeapMergedBytes(_:)``).
+    private let heapMergedBytes = Atomic<Int>(0)
+
+    /// Counts `bytes` more of long pieces merged without the backtracking tables and returns the
+    /// total so far. Kept per table, not per call, so that a process that counts many small
+    /// inputs (a gateway's requests) builds the tables once their long pieces add up to
+    /// ``BytePairMerger/backtrackingBuildBytes``, as one large input does.
+    func addHeapMergedBytes(_ bytes: Int) -> Int {
+        heapMergedBytes.add(bytes, ordering: .relaxed).newValue
+    }
+
     /// The backtracking tables if they are built: `nil` if not yet, `.some(nil)` if they cannot be.
     var builtBacktracking: BacktrackingTables?? {
         backtrackingState.withLock { $0 }

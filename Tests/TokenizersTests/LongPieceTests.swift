@@ -193,6 +193,28 @@ struct LongPieceTests {
         #expect(encoding.count(text) == expected.count)
     }
 
+    /// Small inputs add up: a process that counts many small inputs with long pieces (a gateway's
+    /// requests) builds the backtracking tables once their long pieces reach 128 KiB in all, as one
+    /// large input does; before, each call started again from zero and never got there.
+    @Test func smallInputsAddUpToBuildTheTables() throws {
+        let path = Support.sharedData.appendingPathComponent("vocab/cl100k_base.tiktoken").path
+        let fresh = try Encoding(name: "cl100k_base", rankFile: path, pattern: .cl100k)  // its own tables
+        let reference = try Encoding.load(.cl100kBase)
+        var rng = Support.SplitMix64(state: 2026)
+        func built() -> Bool {
+            if case .some(.some) = fresh.core.table.builtBacktracking { return true }
+            return false
+        }
+        let letters = Array("abcdefghijklmnopqrstuvwxyz".utf8)
+        for call in 0..<80 {  // one 2,000-byte piece per call: 128 KiB after 66 calls
+            let text = String(decoding: (0..<2_000).map { _ in letters[Int(rng.next() % 26)] }, as: UTF8.self)
+            #expect(fresh.count(text) == reference.count(text))
+            #expect(fresh.encode(text) == reference.encode(text))
+            if call == 30 { #expect(!built(), "built after \((call + 1) * 4_000) bytes of long pieces") }
+        }
+        #expect(built())
+    }
+
     static func threadCPUSeconds() -> Double {
         var spec = timespec()
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spec)
