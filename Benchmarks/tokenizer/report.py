@@ -67,6 +67,26 @@ def table(suffix, title):
 
 table("_cpu_mbps", "MB/s, thread CPU time")
 table("_mbps", "MB/s, wall clock")
+
+chunk_speed = ["encode_cpu_mbps", "count_cpu_mbps"]
+ours_chunks = best([r for r in rows if r["kind"] == "chunks"], lambda r: (r["encoding"], r["file"]), chunk_speed)
+peer_chunks = best([r for r in rows if r["kind"] == "peer-chunks"], lambda r: (r["peer"], r["encoding"], r["file"]),
+                   ["encode_cpu_mbps"])
+if ours_chunks:
+    print("**Request-sized inputs: chunks of about 2 KB (lines, at most 1,000 chunks per file), one call each, "
+          "MB/s, thread CPU time**")
+    print()
+    print("| encoding | corpus | chunks | ours encode | ours count | tiktoken | bpe-openai | encode / tiktoken | count / tiktoken | ids = tiktoken |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|:---:|")
+    for (enc, f), r in ours_chunks.items():
+        t = peer_chunks.get(("tiktoken", enc, f))
+        b = peer_chunks.get(("bpe-openai", enc, f))
+        tm = t["encode_cpu_mbps"] if t else float("nan")
+        bm = b["encode_cpu_mbps"] if b else float("nan")
+        same = "yes" if t and t["hash"] == r["hash"] and t["tokens"] == r["tokens"] else "NO"
+        print(f"| {enc} | {f} | {r['chunks']} | {r['encode_cpu_mbps']:.1f} | {r['count_cpu_mbps']:.1f} | {tm:.1f} | "
+              f"{bm:.1f} | {r['encode_cpu_mbps'] / tm:.1f}x | {r['count_cpu_mbps'] / tm:.1f}x | {same} |")
+    print()
 print("| encoding | who | load ms (wall, best of 5) | without SHA-256 check | first load in process | CPU ms: parse + table | CPU ms: SHA-256 (2nd core) | RSS growth MB | table MB |")
 print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
 for r in loads:

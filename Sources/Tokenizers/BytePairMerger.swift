@@ -31,8 +31,9 @@ struct BytePairMerger: ~Copyable {
     /// Whether a piece looked for the hard boundaries and found the tables not built (looking
     /// never builds them; the next fetch that builds or adopts them clears this).
     private var tablesNotBuilt = false
-    /// Recent answers of ``BacktrackingTables/isValidPair(_:_:)``, direct-mapped:
-    /// `(first << 21 | second) << 1 | valid`, 0 = empty (allocated with the tables).
+    /// Answers of ``BacktrackingTables/isValidPair(_:_:)``, direct-mapped:
+    /// `(first << 21 | second) << 1 | valid`, 0 = empty (allocated with the tables, or kept from
+    /// an earlier call: the answers depend only on the tables).
     private var validPairs: UnsafeMutablePointer<UInt64>?
     static let validPairBits = 12
     /// Part starts (short path) or next-part links (long path).
@@ -45,20 +46,42 @@ struct BytePairMerger: ~Copyable {
     private var capacity: Int
     /// The tokens of a short piece cut at hard boundaries (at most one per byte).
     private let scratch: UnsafeMutablePointer<UInt32>
-    /// Results of recent short pieces, for long inputs (see ``enableCache(bits:)``).
+    /// Results of recent short pieces (see ``enableCache(bits:tokens:)``).
     private(set) var cache: PieceCache?
+    /// A cache kept from an earlier call and not (yet) enabled for this one.
+    private var idleCache: PieceCache?
+    /// Where the cache and the pair memo go when this merger ends, for the next call.
+    private let pool: ScratchPool?
 
-    /// Caches the tokens of short pieces that are not whole tokens in `2^bits` slots, or only
-    /// their number when `tokens` is false (for counting); worth it for long inputs, where the same
-    /// words recur.
+    /// Caches the tokens of short pieces that are not whole tokens in at least `2^bits` slots, or
+    /// only their number when `tokens` is false (for counting), so that recurring words are merged
+    /// once. Takes the cache an earlier call left in the pool, with what it holds, if it is that
+    /// large; otherwise a new one.
     mutating func enableCache(bits: Int, tokens: Bool = true) {
-        if cache == nil { cache = PieceCache(bits: bits, tokens: tokens) }
+        guard cache == nil else { return }
+        if let idle = idleCache {
+            idleCache = nil
+            if idle.bits >= bits && idle.holdsTokens == tokens {
+                cache = idle
+                return
+            }
+            idle.free()
+        }
+        cache = PieceCache(bits: bits, tokens: tokens)
     }
 
-    init(table: RankTable, backtrackFrom: Int = BytePairMerger.backtrackingPiece, cuts: Bool = true) {
+    /// - Parameter pool: scratch of earlier calls to start from, and to give this merger's back to
+    ///   when it ends; `nil`: its own, freed at the end.
+    init(table: RankTable, backtrackFrom: Int = BytePairMerger.backtrackingPiece, cuts: Bool = true,
+         pool: ScratchPool? = nil) {
         self.table = table
         self.backtrackFrom = backtrackFrom
         self.cuts = cuts
+        self.pool = pool
+        if let kept = pool?.take() {
+            idleCache = kept.cache
+            validPairs = kept.validPairs
+        }
         capacity = BytePairMerger.longPiece + 2
         starts = .allocate(capacity: capacity)
         ranks = .allocate(capacity: capacity)
@@ -69,9 +92,14 @@ struct BytePairMerger: ~Copyable {
     }
 
     deinit {
-        validPairs?.deallocate()
+        if let pool {
+            pool.give(MergerScratch(cache: cache ?? idleCache, validPairs: validPairs))
+        } else {
+            validPairs?.deallocate()
+            cache?.free()
+            idleCache?.free()
+        }
         scratch.deallocate()
-        cache?.free()
         tokens.deallocate()
         starts.deallocate()
         ranks.deallocate()
@@ -296,7 +324,7 @@ struct BytePairMerger: ~Copyable {
         boundaries = built?.hardBoundaries
         backtrackingFetched = true
         tablesNotBuilt = false
-        if built != nil {
+        if built != nil && validPairs == nil {
             let pairs = UnsafeMutablePointer<UInt64>.allocate(capacity: 1 << BytePairMerger.validPairBits)
             pairs.initialize(repeating: 0, count: 1 << BytePairMerger.validPairBits)
             validPairs = pairs
@@ -525,22 +553,14 @@ struct PieceCache {
         holdsTokens = tokens
         slotShift = (tokens ? PieceCache.slotBytes : PieceCache.countSlotBytes).trailingZeroBitCount
         shift = UInt64(64 - bits)
-        let bytes = 1 << (bits + slotShift)
-        slots = PieceCache.spare.withLock { spare in
-            spare.firstIndex { $0.bytes == bytes }.map { spare.remove(at: $0).slots }
-        } ?? .allocate(byteCount: bytes, alignment: PieceCache.slotBytes)
-        slots.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
+        slots = .allocate(byteCount: 1 << (bits + slotShift), alignment: PieceCache.slotBytes)
+        clear()
     }
 
-    /// Slot memory of freed caches, kept for the next ones (at most ``spareLimit``): clearing
-    /// memory already mapped costs a tenth of mapping and clearing new pages, which for a 1 MiB
-    /// cache is about 1% of the call that uses it.
-    private static let spare = Mutex<[Spare]>([])
-    private struct Spare: @unchecked Sendable {
-        let bytes: Int
-        let slots: UnsafeMutableRawPointer
+    /// Empties every slot.
+    func clear() {
+        slots.initializeMemory(as: UInt8.self, repeating: 0, count: 1 << (bits + slotShift))
     }
-    static let spareLimit = 4
 
     /// Slots for an input of `bytes` bytes: one per 128 bytes, from 2^10 (64 KiB) to 2^14 (1 MiB).
     static func bits(forInput bytes: Int) -> Int {
@@ -552,12 +572,7 @@ struct PieceCache {
     static let capBits = 14
 
     func free() {
-        let kept = PieceCache.spare.withLock { spare in
-            guard spare.count < PieceCache.spareLimit else { return false }
-            spare.append(Spare(bytes: 1 << (bits + slotShift), slots: slots))
-            return true
-        }
-        if !kept { slots.deallocate() }
+        slots.deallocate()
     }
 
     /// The piece's bytes as two words; reads up to 16 bytes, which the padded input allows.

@@ -222,6 +222,18 @@ public struct Encoding: Sendable, TokenCounter {
         core.count(text, allowed: core.allowedList(allowedSpecial))
     }
 
+    /// Forgets the pieces that earlier calls merged and kept for later calls, so that the next
+    /// call starts as the first call of the process did; the memory stays allocated for reuse.
+    ///
+    /// Calls keep their caches of merged pieces (a few hundred KiB each, one per call that ran at
+    /// the same time, at most 16): a word merged once is not merged again by a later call. Nothing
+    /// needs this for correctness; benchmarks call it so that each timed call sees its text for the
+    /// first time.
+    public func clearCaches() {
+        core.encodeScratch.clear()
+        core.countScratch.clear()
+    }
+
     /// The bytes of the tokens, concatenated.
     /// - Throws: ``TokenizerError/unknownToken(_:)``.
     public func decodeBytes(_ tokens: [Int]) throws(TokenizerError) -> [UInt8] {

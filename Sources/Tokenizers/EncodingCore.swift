@@ -6,11 +6,15 @@ final class EncodingCore: @unchecked Sendable {
         let id: UInt32
     }
 
-    /// Inputs at least this long cache the tokens of short pieces.
-    static let cacheThreshold = 16 * 1024
+    /// Inputs at least this long cache the tokens of short pieces: all of them, since the cache is
+    /// kept from call to call (``ScratchPool``).
+    static let cacheThreshold = 0
 
     /// Inputs at least this long use a ``PieceCache`` (tests change it).
     let cacheFrom: Int
+    /// Piece caches and pair memos of finished calls, for the next ones.
+    let encodeScratch = ScratchPool()
+    let countScratch = ScratchPool()
     /// Slots of the piece cache as a power of two; `nil`: sized by the input (tests set it).
     let cacheBits: Int?
 
@@ -102,7 +106,7 @@ final class EncodingCore: @unchecked Sendable {
         withPaddedUTF8(text) { p, n in
             var out = TokenBuffer(capacity: n / 3 + 16)
             defer { out.free() }
-            var merger = BytePairMerger(table: table, backtrackFrom: backtrackFrom)
+            var merger = BytePairMerger(table: table, backtrackFrom: backtrackFrom, pool: encodeScratch)
             if n >= cacheFrom { merger.enableCache(bits: cacheBits ?? PieceCache.bits(forInput: n)) }
             forEachSegment(p, n, allowed) { start, end in
                 switch pattern {
@@ -120,7 +124,7 @@ final class EncodingCore: @unchecked Sendable {
     func count(_ text: String, allowed: [Special]) -> Int {
         withPaddedUTF8(text) { p, n in
             var total = 0
-            var merger = BytePairMerger(table: table, backtrackFrom: backtrackFrom)
+            var merger = BytePairMerger(table: table, backtrackFrom: backtrackFrom, pool: countScratch)
             if n >= cacheFrom { merger.enableCache(bits: cacheBits ?? PieceCache.bits(forInput: n), tokens: false) }
             forEachSegment(p, n, allowed) { start, end in
                 switch pattern {

@@ -67,6 +67,42 @@ struct PieceCacheTests {
         #expect(base.encode(mixed) == reference)
     }
 
+    /// Calls keep their piece caches and pair memos for later calls (``ScratchPool``): each call
+    /// takes a scratch no other call holds and gives it back at the end, so ids stay tiktoken's
+    /// while caches warmed by other texts pass from call to call and from thread to thread.
+    @Test(arguments: names)
+    func cachesKeptFromCallToCallStayExact(name: EncodingName) throws {
+        let base = try Encoding.load(name)
+        let off = base.usingPieceCache(from: .max, bits: nil)
+        let pooled = base.usingPieceCache(from: 0, bits: nil)  // its own pools, empty
+        let url = Support.sharedData.appendingPathComponent("corpus/multi.txt")
+        let multi = Support.chunks([UInt8](try Data(contentsOf: url)), size: 2_000)
+        let strings = try Support.adversarialStrings(count: 4_000, seed: 7)
+        var texts = multi + strings
+        let expected = Dictionary(texts.map { ($0, off.encode($0)) }, uniquingKeysWith: { first, _ in first })
+
+        #expect(pooled.core.countScratch.count == 0 && pooled.core.encodeScratch.count == 0)
+        #expect(pooled.count(texts[0]) == expected[texts[0]]!.count)
+        #expect(pooled.encode(texts[0]) == expected[texts[0]]!)
+        #expect(pooled.core.countScratch.count == 1 && pooled.core.encodeScratch.count == 1)
+
+        var rng = Support.SplitMix64(state: 5)
+        for round in 0..<4 {
+            // Another order each round, so that each text meets caches that other texts filled.
+            for i in stride(from: texts.count - 1, to: 0, by: -1) { texts.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
+            if round == 2 { pooled.clearCaches() }
+            let encoded = pooled.encodeBatch(texts)  // on every core at once
+            let counted = pooled.countBatch(texts)
+            var wrong = 0
+            for (index, text) in texts.enumerated() where encoded[index] != expected[text] || counted[index] != expected[text]!.count {
+                wrong += 1
+            }
+            #expect(wrong == 0, "\(name.rawValue) round \(round): \(wrong) of \(texts.count) texts")
+        }
+        #expect(pooled.core.encodeScratch.count <= pooled.core.encodeScratch.limit)
+        #expect(pooled.core.countScratch.count >= 1)
+    }
+
     /// `bytes` followed by 16 zero bytes, as the encoder pads its input.
     static func padded(_ text: String) -> [UInt8] { Array(text.utf8) + [UInt8](repeating: 0, count: 16) }
 
