@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Scratch space and the merge loops of byte-pair encoding over one piece at a time.
 ///
 /// Short pieces use tiktoken's own algorithm (a vector of parts and a linear scan for the lowest
