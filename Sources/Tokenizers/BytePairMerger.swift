@@ -76,33 +76,34 @@ struct BytePairMerger: ~Copyable {
         self.backtrackFrom = backtrackFrom
         self.cuts = cuts
         self.pool = pool
-        if let kept = pool?.take() {
+        let kept = pool?.take()
+        let buffers = kept?.buffers ?? MergeBuffers(capacity: BytePairMerger.longPiece + 2)
+        capacity = buffers.capacity
+        starts = buffers.starts
+        ranks = buffers.ranks
+        previous = buffers.previous
+        heap = buffers.heap
+        tokens = buffers.tokens
+        scratch = buffers.scratch
+        if let kept {
             idleCache = kept.cache
             validPairs = kept.validPairs
+            if let tables = kept.tables { adopt(tables) }
         }
-        capacity = BytePairMerger.longPiece + 2
-        starts = .allocate(capacity: capacity)
-        ranks = .allocate(capacity: capacity)
-        previous = .allocate(capacity: capacity)
-        heap = .allocate(capacity: 2 * capacity + 4)
-        tokens = .allocate(capacity: capacity)
-        scratch = .allocate(capacity: BytePairMerger.longPiece)
     }
 
     deinit {
+        let buffers = MergeBuffers(capacity: capacity, starts: starts, ranks: ranks, previous: previous, heap: heap,
+                                   tokens: tokens, scratch: scratch)
         if let pool {
-            pool.give(MergerScratch(cache: cache ?? idleCache, validPairs: validPairs))
+            pool.give(MergerScratch(cache: cache ?? idleCache, validPairs: validPairs, buffers: buffers,
+                                    tables: backtrackingFetched ? .some(backtracking) : nil))
         } else {
             validPairs?.deallocate()
             cache?.free()
             idleCache?.free()
+            buffers.free()
         }
-        scratch.deallocate()
-        tokens.deallocate()
-        starts.deallocate()
-        ranks.deallocate()
-        previous.deallocate()
-        heap.deallocate()
     }
 
     private mutating func reserve(_ n: Int) {
@@ -524,6 +525,45 @@ struct BytePairMerger: ~Copyable {
                 ranks[p] = none
             }
         }
+    }
+}
+
+/// The part buffers of a ``BytePairMerger``, kept with its scratch so that a call allocates
+/// nothing (``reserve(_:)`` grows them for long pieces).
+struct MergeBuffers {
+    var capacity: Int
+    var starts: UnsafeMutablePointer<Int32>
+    var ranks: UnsafeMutablePointer<UInt32>
+    var previous: UnsafeMutablePointer<Int32>
+    var heap: UnsafeMutablePointer<UInt64>
+    var tokens: UnsafeMutablePointer<UInt32>
+    let scratch: UnsafeMutablePointer<UInt32>
+
+    init(capacity: Int, starts: UnsafeMutablePointer<Int32>, ranks: UnsafeMutablePointer<UInt32>,
+         previous: UnsafeMutablePointer<Int32>, heap: UnsafeMutablePointer<UInt64>, tokens: UnsafeMutablePointer<UInt32>,
+         scratch: UnsafeMutablePointer<UInt32>) {
+        self.capacity = capacity
+        self.starts = starts
+        self.ranks = ranks
+        self.previous = previous
+        self.heap = heap
+        self.tokens = tokens
+        self.scratch = scratch
+    }
+
+    init(capacity: Int) {
+        self.init(capacity: capacity, starts: .allocate(capacity: capacity), ranks: .allocate(capacity: capacity),
+                  previous: .allocate(capacity: capacity), heap: .allocate(capacity: 2 * capacity + 4),
+                  tokens: .allocate(capacity: capacity), scratch: .allocate(capacity: BytePairMerger.longPiece))
+    }
+
+    func free() {
+        starts.deallocate()
+        ranks.deallocate()
+        previous.deallocate()
+        heap.deallocate()
+        tokens.deallocate()
+        scratch.deallocate()
     }
 }
 

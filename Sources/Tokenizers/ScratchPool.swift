@@ -1,12 +1,17 @@
 import Foundation
 import Synchronization
 
-/// The memory a ``BytePairMerger`` keeps from one call to the next: its piece cache and its memo
-/// of pair checks. What they hold depends only on the rank table, so a later call of the same
-/// encoding may use it as it stands.
+/// What a ``BytePairMerger`` keeps from one call to the next: its piece cache and its memo of
+/// pair checks, whose contents depend only on the rank table, so a later call of the same encoding
+/// may use them as they stand; its part buffers; and the backtracking tables once it has fetched
+/// them. A call then allocates nothing and takes no lock but the pool's.
 struct MergerScratch: @unchecked Sendable {
     var cache: PieceCache?
     var validPairs: UnsafeMutablePointer<UInt64>?
+    var buffers: MergeBuffers?
+    /// The backtracking tables as fetched (`.some(nil)`: they cannot be built); `nil` if not
+    /// fetched, since they may be built later.
+    var tables: BacktrackingTables??
 
     /// Empties the cache and the memo, keeping their memory.
     func clear() {
@@ -17,6 +22,7 @@ struct MergerScratch: @unchecked Sendable {
     func free() {
         cache?.free()
         validPairs?.deallocate()
+        buffers?.free()
     }
 }
 
@@ -41,7 +47,6 @@ final class ScratchPool: Sendable {
 
     /// Keeps `scratch` for a later call, or frees it if the pool is full.
     func give(_ scratch: MergerScratch) {
-        guard scratch.cache != nil || scratch.validPairs != nil else { return }
         let kept = idle.withLock { idle in
             guard idle.count < limit else { return false }
             idle.append(scratch)
