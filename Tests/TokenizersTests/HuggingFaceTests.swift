@@ -42,6 +42,27 @@ struct HuggingFaceTests {
         #expect(Support.hex(h) == expected["adversarial"] as! String, "\(file) adversarial strings")
     }
 
+    /// Added tokens that are not special are always matched; special ones only when allowed, and
+    /// otherwise are ordinary text. Ids from `tokenizers` 0.23.3 (`encode(text,
+    /// add_special_tokens=False)`, with `encode_special_tokens` on for `.none`).
+    @Test(arguments: [
+        ("<｜User｜>hi there<｜Assistant｜>ok<｜end▁of▁sentence｜>",
+         [128803, 6366, 1031, 128804, 633, 30, 28217, 523, 5487, 226, 2154, 5487, 226, 85, 51015, 28217, 32],
+         [128803, 6366, 1031, 128804, 633, 1]),
+        ("a<｜fim▁begin｜>x<｜fim▁hole｜>y<｜fim▁end｜>",
+         [67, 128801, 90, 128800, 91, 128802], [67, 128801, 90, 128800, 91, 128802]),
+        ("<｜begin▁of▁sentence｜><|EOT|> <｜tool▁calls▁begin｜><｜tool▁call▁begin｜>",
+         [30, 28217, 8277, 5487, 226, 2154, 5487, 226, 85, 51015, 28217, 32, 128805, 223, 128806, 128808],
+         [0, 128805, 223, 128806, 128808]),
+    ])
+    func addedTokensMatchLikeHuggingFace(text: String, ordinary: [Int], allSpecial: [Int]) throws {
+        let tokenizer = try HuggingFaceTokenizer(
+            contentsOf: Support.sharedData.appendingPathComponent("vocab/deepseek_tokenizer.json").path)
+        #expect(tokenizer.encode(text) == ordinary)
+        #expect(tokenizer.encode(text, allowedSpecial: .all) == allSpecial)
+        #expect(tokenizer.count(text) == ordinary.count)
+    }
+
     @Test func decodesAndRejectsBadFiles() throws {
         let tokenizer = try HuggingFaceTokenizer(
             contentsOf: Support.sharedData.appendingPathComponent("vocab/deepseek_tokenizer.json").path)
