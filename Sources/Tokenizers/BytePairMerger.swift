@@ -96,7 +96,10 @@ struct BytePairMerger: ~Copyable {
         let buffers = MergeBuffers(capacity: capacity, starts: starts, ranks: ranks, previous: previous, heap: heap,
                                    tokens: tokens, scratch: scratch)
         if let pool {
-            pool.give(MergerScratch(cache: cache ?? idleCache, validPairs: validPairs, buffers: buffers,
+            // Buffers grown for a long piece (32 bytes per byte of it) are not kept.
+            let keep = capacity <= MergeBuffers.keptCapacity
+            if !keep { buffers.free() }
+            pool.give(MergerScratch(cache: cache ?? idleCache, validPairs: validPairs, buffers: keep ? buffers : nil,
                                     tables: backtrackingFetched ? .some(backtracking) : nil))
         } else {
             validPairs?.deallocate()
@@ -531,6 +534,9 @@ struct BytePairMerger: ~Copyable {
 /// The part buffers of a ``BytePairMerger``, kept with its scratch so that a call allocates
 /// nothing (``reserve(_:)`` grows them for long pieces).
 struct MergeBuffers {
+    /// Buffers of at most this capacity go back to the pool (128 KiB); larger ones, grown for one
+    /// long piece, are freed when their call ends.
+    static let keptCapacity = 4096
     var capacity: Int
     var starts: UnsafeMutablePointer<Int32>
     var ranks: UnsafeMutablePointer<UInt32>

@@ -34,7 +34,8 @@ struct MergerScratch: @unchecked Sendable {
 /// twice per call. Keeping the caches means that words an earlier call merged are not merged again:
 /// a process that counts many small inputs (the gateway's requests, a directory of small files)
 /// merges each recurring word once, not once per input. The pool keeps at most ``limit``
-/// scratches (one per call that ran at the same time, at most 1 MiB each); more are freed.
+/// scratches (one per call that ran at the same time, at most about 1.2 MiB each: buffers grown for
+/// a long piece are freed, see ``MergeBuffers/keptCapacity``); more are freed.
 final class ScratchPool: Sendable {
     private let idle = Mutex<[MergerScratch]>([])
     /// Scratches kept at most: one per core, at least 4, at most 16.

@@ -103,6 +103,27 @@ struct PieceCacheTests {
         #expect(pooled.core.countScratch.count >= 1)
     }
 
+    /// A call that grew its buffers for a long piece does not leave them in the pool (they take
+    /// 32 bytes per byte of the piece); the next call starts from small ones and is as exact.
+    @Test func buffersGrownForALongPieceAreNotKept() throws {
+        let base = try Encoding.load(.o200kBase)
+        let pooled = base.usingPieceCache(from: 0, bits: nil)
+        var rng = Support.SplitMix64(state: 3)
+        let letters = Array("abcdefghijklmnopqrstuvwxyz".utf8)
+        let long = String(decoding: (0..<300_000).map { _ in letters[Int(rng.next() % 26)] }, as: UTF8.self)
+        let expected = base.usingPieceCache(from: .max, bits: nil).encode(long)
+        #expect(pooled.encode(long) == expected)
+        let kept = try #require(pooled.core.encodeScratch.take())
+        #expect(kept.buffers == nil)
+        #expect(kept.cache != nil && kept.tables != nil)
+        pooled.core.encodeScratch.give(kept)
+        #expect(pooled.encode(long) == expected)
+        #expect(pooled.encode("a short one") == base.encode("a short one"))
+        let small = try #require(pooled.core.encodeScratch.take())
+        #expect((small.buffers?.capacity ?? 0) <= MergeBuffers.keptCapacity && small.buffers != nil)
+        small.free()
+    }
+
     /// `bytes` followed by 16 zero bytes, as the encoder pads its input.
     static func padded(_ text: String) -> [UInt8] { Array(text.utf8) + [UInt8](repeating: 0, count: 16) }
 
