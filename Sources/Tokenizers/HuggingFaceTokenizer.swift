@@ -101,9 +101,13 @@ final class HuggingFaceCore: @unchecked Sendable {
         guard let model = root["model"] as? [String: Any], (model["type"] as? String ?? "BPE") == "BPE",
               let vocab = model["vocab"] as? [String: Any], let mergeList = model["merges"] as? [Any]
         else { throw .invalidTokenizerJSON("the model is not a BPE model with a vocab and merges") }
-        var scalarToByte: [UInt32: UInt8] = [:]
-        for (b, c) in HuggingFaceCore.byteToScalar.enumerated() { scalarToByte[c] = UInt8(b) }
+        // GPT-2's byte-level scalars are all below 512: a table, not a dictionary (one lookup per
+        // scalar of every token).
+        var scalarToByte = [Int16](repeating: -1, count: 512)
+        for (b, c) in HuggingFaceCore.byteToScalar.enumerated() { scalarToByte[Int(c)] = Int16(b) }
         var strings: [String: UInt32] = [:]
+        strings.reserveCapacity(vocab.count)
+        merges.reserveCapacity(mergeList.count)
         var maxID = 0
         for (token, value) in vocab {
             guard let id = (value as? NSNumber)?.intValue else { throw .invalidTokenizerJSON("vocab id of \(token)") }
@@ -116,8 +120,10 @@ final class HuggingFaceCore: @unchecked Sendable {
         for (token, id) in strings {
             var bytes: [UInt8] = []
             var ok = true
+            bytes.reserveCapacity(token.utf8.count)
             for scalar in token.unicodeScalars {
-                if let b = scalarToByte[scalar.value] { bytes.append(b) } else { ok = false; break }
+                let b = scalar.value < 512 ? scalarToByte[Int(scalar.value)] : -1
+                if b >= 0 { bytes.append(UInt8(b)) } else { ok = false; break }
             }
             if !ok { bytes = Array(token.utf8) }
             idBytes[Int(id)] = bytes
@@ -126,7 +132,12 @@ final class HuggingFaceCore: @unchecked Sendable {
         for (rank, entry) in mergeList.enumerated() {
             let pair: [String]
             if let text = entry as? String {
-                pair = text.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+                // Split at the first space, found in the UTF-8 (a Character search costs more).
+                if let space = text.utf8.firstIndex(of: 0x20) {
+                    pair = [String(text[..<space]), String(text[text.utf8.index(after: space)...])]
+                } else {
+                    pair = [text]
+                }
             } else if let list = entry as? [String] {
                 pair = list
             } else {
