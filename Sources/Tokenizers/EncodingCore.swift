@@ -12,7 +12,7 @@ final class EncodingCore: @unchecked Sendable {
 
     /// Inputs at least this long use a ``PieceCache`` (tests change it).
     let cacheFrom: Int
-    /// Piece caches and pair memos of finished calls, for the next ones.
+    /// The scratch of finished calls (piece caches, pair memos, buffers), for the next ones.
     let encodeScratch = ScratchPool()
     let countScratch = ScratchPool()
     /// Slots of the piece cache as a power of two; `nil`: sized by the input (tests set it).
