@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Tokenizer benchmark: ours (release build) against tiktoken and bpe-openai, same run, one thread.
 # Usage: Benchmarks/tokenizer/run.sh [REPEATS] [ROUNDS]   (from anywhere; needs pip tiktoken bpe-openai)
-# Each round runs ours, then the peers, on the whole corpus (best of REPEATS each); the tables take
-# each side's best over the rounds and show the spread of the per-round ratios, so a burst of load
-# from a neighbour on a shared machine does not decide a row. Defaults: 3 repeats, 3 rounds.
+# Each round runs ours, then the peers, on the whole corpus files and on request-sized chunks of
+# them (about 2 KB, one call each), then 1 MB pieces with no spaces (best of REPEATS each; ours
+# clears its caches before every timed call); the tables take each side's best over the rounds and
+# show the spread of the per-round ratios, so a burst of load from a neighbour on a shared machine
+# does not decide a row. Defaults: 3 repeats, 3 rounds.
 # Prints the Markdown tables of BENCHMARKS.md; the raw JSON lines go to .build/results.jsonl.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
