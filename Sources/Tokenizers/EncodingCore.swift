@@ -67,10 +67,13 @@ final class EncodingCore: @unchecked Sendable {
         }
     }
 
-    /// Splits `[0, n)` at allowed special tokens; calls `ordinary(start, end)` for text between
-    /// them and `special(id)` for each special token.
+    /// Splits `[0, n)` at allowed special tokens (none may be empty); calls `ordinary(start, end)`
+    /// for text between them and `special(id)` for each special token. The earliest match wins,
+    /// and at one position the first token of `allowed` that matches (callers sort longest first).
+    /// Also the added tokens of ``HuggingFaceCore``, which may be a thousand: only positions whose
+    /// byte starts one of them are compared.
     @inline(__always)
-    private func forEachSegment(
+    static func forEachSegment(
         _ p: UnsafePointer<UInt8>, _ n: Int, _ allowed: [Special], ordinary: (Int, Int) -> Void,
         special: (UInt32) -> Void
     ) {
@@ -78,13 +81,15 @@ final class EncodingCore: @unchecked Sendable {
             ordinary(0, n)
             return
         }
+        var firstBytes = [Bool](repeating: false, count: 256)
+        for s in allowed { firstBytes[Int(s.bytes[0])] = true }
         var segmentStart = 0
         var i = 0
         outer: while i < n {
-            if p[i] == allowed[0].bytes.first || allowed.contains(where: { $0.bytes.first == p[i] }) {
-                for s in allowed where s.bytes.count <= n - i {
+            if firstBytes[Int(p[i])] {
+                for s in allowed where s.bytes[0] == p[i] && s.bytes.count <= n - i {
                     var matched = true
-                    for k in 0..<s.bytes.count where p[i + k] != s.bytes[k] {
+                    for k in 1..<s.bytes.count where p[i + k] != s.bytes[k] {
                         matched = false
                         break
                     }
@@ -108,7 +113,7 @@ final class EncodingCore: @unchecked Sendable {
             defer { out.free() }
             var merger = BytePairMerger(table: table, backtrackFrom: backtrackFrom, pool: encodeScratch)
             if n >= cacheFrom { merger.enableCache(bits: cacheBits ?? PieceCache.bits(forInput: n)) }
-            forEachSegment(p, n, allowed) { start, end in
+            EncodingCore.forEachSegment(p, n, allowed) { start, end in
                 switch pattern {
                 case .cl100k: encodeSegment(CL100KPreTokenizer(), p + start, end - start, &merger, &out)
                 case .o200k: encodeSegment(O200KPreTokenizer(), p + start, end - start, &merger, &out)
@@ -126,7 +131,7 @@ final class EncodingCore: @unchecked Sendable {
             var total = 0
             var merger = BytePairMerger(table: table, backtrackFrom: backtrackFrom, pool: countScratch)
             if n >= cacheFrom { merger.enableCache(bits: cacheBits ?? PieceCache.bits(forInput: n), tokens: false) }
-            forEachSegment(p, n, allowed) { start, end in
+            EncodingCore.forEachSegment(p, n, allowed) { start, end in
                 switch pattern {
                 case .cl100k: total += countSegment(CL100KPreTokenizer(), p + start, end - start, &merger)
                 case .o200k: total += countSegment(O200KPreTokenizer(), p + start, end - start, &merger)

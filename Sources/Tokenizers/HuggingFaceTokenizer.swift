@@ -64,8 +64,8 @@ final class HuggingFaceCore: @unchecked Sendable {
         case split(NSRegularExpression, behavior: String, invert: Bool)
     }
     struct Added {
-        let content: String
-        let id: UInt32
+        /// The token's text, bytes and id, as the special-token scan takes them.
+        let token: EncodingCore.Special
         let special: Bool
     }
 
@@ -153,10 +153,12 @@ final class HuggingFaceCore: @unchecked Sendable {
             guard let content = token["content"] as? String, let id = (token["id"] as? NSNumber)?.intValue else {
                 throw .invalidTokenizerJSON("an added token without content or id")
             }
-            added.append(Added(content: content, id: UInt32(id), special: token["special"] as? Bool ?? false))
+            guard !content.isEmpty else { throw .invalidTokenizerJSON("an added token with empty content (id \(id))") }
+            added.append(Added(token: EncodingCore.Special(text: content, bytes: Array(content.utf8), id: UInt32(id)),
+                               special: token["special"] as? Bool ?? false))
             idBytes[id] = Array(content.utf8)
         }
-        added.sort { $0.content.utf8.count > $1.content.utf8.count }
+        added.sort { $0.token.bytes.count > $1.token.bytes.count }
         try parseNormalizer(root["normalizer"])
         try parsePreTokenizer(root["pre_tokenizer"])
     }
@@ -210,49 +212,25 @@ final class HuggingFaceCore: @unchecked Sendable {
 
     func encode(_ text: String, allowed: AllowedSpecial) -> [UInt32] {
         var out: [UInt32] = []
-        // Added tokens first: special ones only when allowed. Matched on the UTF-8 bytes, exactly
-        // (as `tokenizers` does), the earliest first and the longest at one position: a scan that
-        // compares the tokens whose first byte is at hand (a Foundation `range(of:)` per token
-        // searched the whole text once per token, in UTF-16; 53 of them took DeepSeek's counts
-        // to half their time).
-        let usable = added.filter { token in
-            guard token.special else { return true }
+        // Added tokens first, special ones only when allowed: matched on the UTF-8 bytes, exactly
+        // (as `tokenizers` does), by the scan of tiktoken's special tokens (``added`` is sorted
+        // longest first).
+        let usable = added.compactMap { added -> EncodingCore.Special? in
+            guard added.special else { return added.token }
             switch allowed {
-            case .none: return false
-            case .all: return true
-            case .some(let set): return set.contains(token.content)
+            case .none: return nil
+            case .all: return added.token
+            case .some(let set): return set.contains(added.token.text) ? added.token : nil
             }
         }
-        guard !usable.isEmpty else {
-            encodeOrdinary(text, into: &out)
-            return out
-        }
-        var byFirstByte: [UInt8: [(bytes: [UInt8], id: UInt32)]] = [:]
-        for token in usable {  // longest first: `added` is sorted so
-            let bytes = Array(token.content.utf8)
-            if let first = bytes.first { byFirstByte[first, default: []].append((bytes, token.id)) }
-        }
-        let utf8 = Array(text.utf8)
-        var segmentStart = 0
-        var i = 0
-        scan: while i < utf8.count {
-            if let candidates = byFirstByte[utf8[i]] {
-                for candidate in candidates where candidate.bytes.count <= utf8.count - i
-                    && utf8[i..<(i + candidate.bytes.count)].elementsEqual(candidate.bytes)
-                {
-                    if i > segmentStart {
-                        encodeOrdinary(String(decoding: utf8[segmentStart..<i], as: UTF8.self), into: &out)
-                    }
-                    out.append(candidate.id)
-                    i += candidate.bytes.count
-                    segmentStart = i
-                    continue scan
-                }
+        var text = text
+        text.withUTF8 { utf8 in
+            guard let base = utf8.baseAddress else { return }
+            EncodingCore.forEachSegment(base, utf8.count, usable) { start, end in
+                encodeOrdinary(String(decoding: UnsafeBufferPointer(rebasing: utf8[start..<end]), as: UTF8.self), into: &out)
+            } special: { id in
+                out.append(id)
             }
-            i += 1
-        }
-        if utf8.count > segmentStart {
-            encodeOrdinary(String(decoding: utf8[segmentStart...], as: UTF8.self), into: &out)
         }
         return out
     }

@@ -69,6 +69,11 @@ struct HuggingFaceTests {
         let text = "Hello, 世界! 123"
         #expect(try tokenizer.decode(tokenizer.encode(text)) == text)
         #expect(throws: TokenizerError.self) { try HuggingFaceTokenizer(data: Data("[]".utf8)) }
+        // An added token with no text would match everywhere.
+        let emptyAdded = #"{"model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}, "added_tokens": [{"id": 1, "content": ""}]}"#
+        #expect(throws: TokenizerError.invalidTokenizerJSON("an added token with empty content (id 1)")) {
+            try HuggingFaceTokenizer(data: Data(emptyAdded.utf8))
+        }
         #expect(throws: TokenizerError.self) { try HuggingFaceTokenizer(contentsOf: "/nonexistent/tokenizer.json") }
     }
 }
