@@ -544,19 +544,10 @@ struct MergeBuffers {
     var heap: UnsafeMutablePointer<UInt64>
     var tokens: UnsafeMutablePointer<UInt32>
     let scratch: UnsafeMutablePointer<UInt32>
+}
 
-    init(capacity: Int, starts: UnsafeMutablePointer<Int32>, ranks: UnsafeMutablePointer<UInt32>,
-         previous: UnsafeMutablePointer<Int32>, heap: UnsafeMutablePointer<UInt64>, tokens: UnsafeMutablePointer<UInt32>,
-         scratch: UnsafeMutablePointer<UInt32>) {
-        self.capacity = capacity
-        self.starts = starts
-        self.ranks = ranks
-        self.previous = previous
-        self.heap = heap
-        self.tokens = tokens
-        self.scratch = scratch
-    }
-
+extension MergeBuffers {
+    /// New buffers for parts of up to `capacity` bytes (the memberwise initializer takes existing ones).
     init(capacity: Int) {
         self.init(capacity: capacity, starts: .allocate(capacity: capacity), ranks: .allocate(capacity: capacity),
                   previous: .allocate(capacity: capacity), heap: .allocate(capacity: 2 * capacity + 4),
