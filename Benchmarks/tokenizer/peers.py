@@ -24,23 +24,14 @@ def rss():
     return 0
 
 
-def chunked(text, size=50_000):
-    out, start = [], 0
-    while start < len(text):
-        nl = text.find("\n", start + size)
-        end = len(text) if nl < 0 else nl + 1
-        out.append(text[start:end])
-        start = end
-    return out
-
-
-def request_chunks(text):
-    """The file's lines grouped into chunks of at least 2,000 bytes (each ends after a newline), at
-    most 1,000: the same chunks as the Swift benchmark's."""
+def chunks(text, size, limit=None):
+    """The text's lines grouped into chunks of at least `size` bytes of UTF-8 (each ends after a
+    newline), at most `limit` of them. With size 2,000 and limit 1,000 these are the request-sized
+    chunks of the Swift benchmark."""
     data = text.encode("utf-8")
     out, start = [], 0
-    while start < len(data) and len(out) < 1000:
-        nl = data.find(b"\n", start + 1999)
+    while start < len(data) and (limit is None or len(out) < limit):
+        nl = data.find(b"\n", start + size - 1)
         end = len(data) if nl < 0 else nl + 1
         out.append(data[start:end].decode("utf-8"))
         start = end
@@ -64,7 +55,7 @@ def run(peer, module):
             ids = None
             # bpe-openai refuses long inputs: give it chunks that end after a newline (ids then may
             # differ from whole-file encoding at chunk boundaries, so its hash is not compared).
-            pieces = [text] if peer == "tiktoken" else chunked(text)
+            pieces = [text] if peer == "tiktoken" else chunks(text, 50_000)
             for _ in range(repeats):
                 t = time.perf_counter()
                 c = time.thread_time()
@@ -76,17 +67,17 @@ def run(peer, module):
             print(json.dumps({"kind": "peer", "peer": peer, "encoding": name, "file": f, "bytes": size,
                               "tokens": len(ids), "hash": fnv(ids), "encode_mbps": size / best / 1e6, "encode_cpu_mbps": size / best_cpu / 1e6}), flush=True)
             # Request-sized inputs: one call per chunk, as a gateway counts requests.
-            chunks = request_chunks(text)
-            chunk_bytes = sum(len(c.encode("utf-8")) for c in chunks)
+            requests = chunks(text, 2_000, 1_000)
+            chunk_bytes = sum(len(c.encode("utf-8")) for c in requests)
             best_cpu = float("inf")
             for _ in range(repeats):
                 c = time.thread_time()
                 ids = []
-                for chunk in chunks:
+                for chunk in requests:
                     ids += enc.encode_ordinary(chunk)
                 best_cpu = min(best_cpu, time.thread_time() - c)
             print(json.dumps({"kind": "peer-chunks", "peer": peer, "encoding": name, "file": f,
-                              "chunks": len(chunks), "bytes": chunk_bytes, "tokens": len(ids), "hash": fnv(ids),
+                              "chunks": len(requests), "bytes": chunk_bytes, "tokens": len(ids), "hash": fnv(ids),
                               "encode_cpu_mbps": chunk_bytes / best_cpu / 1e6}), flush=True)
 
 
