@@ -42,6 +42,8 @@ final class RankTable: @unchecked Sendable {
     private let block: UnsafeMutablePointer<UInt8>
     let slots: UnsafeMutablePointer<Slot>
     let mask: Int
+    /// The home slot of a hash is its top bits: `hash >> slotShift`.
+    let slotShift: UInt64
     /// All token bytes, concatenated, followed by 16 zero bytes of padding.
     let bytes: UnsafeMutablePointer<UInt8>
     /// Offset in ``bytes`` of each rank's bytes (index = rank); `length == 0` means no such rank.
@@ -53,17 +55,19 @@ final class RankTable: @unchecked Sendable {
     let count: Int
     /// Rank of each single byte, or ``none``.
     let byteRanks: UnsafeMutablePointer<UInt32>
-    /// Two bits in one word (``filterBits(_:)``, top bits of the hash) for every token: a lookup
+    /// Two bits in one word (``filterBits(_:)``, from the hash's top bits) for every token: a lookup
     /// with either bit clear is a miss without touching the (much larger) slot array.
     let filter: UnsafeMutablePointer<UInt64>
     static let filterShift: UInt64 = 64 - 22  // 2^22 bits = 512 KiB
 
     /// The filter word of a hash and its two bits (a blocked Bloom filter: two bits in one word).
+    /// The word is the hash's top 16 bits, the bits come from bits 33-44: the hash is one multiply
+    /// (``hash(_:_:)``), whose top bits are its best mixed.
     @inline(__always)
     static func filterBits(_ h: UInt64) -> (word: Int, bits: UInt64) {
         let word = Int(truncatingIfNeeded: h &>> (filterShift &+ 6))
-        let b1 = (h &>> filterShift) & 63
-        let b2 = (h &>> (filterShift &- 6)) & 63
+        let b1 = (h &>> 39) & 63
+        let b2 = (h &>> 33) & 63
         return (word, 1 &<< b1 | 1 &<< b2)
     }
     /// Rank of each two-byte string (index `b0 | b1 << 8`), or ``none``.
@@ -121,6 +125,7 @@ final class RankTable: @unchecked Sendable {
         var capacity = 1024
         while capacity < spans.count * 5 / 2 { capacity <<= 1 }
         mask = capacity - 1
+        slotShift = UInt64(64 - capacity.trailingZeroBitCount)
         let ranks = max(rankLimit, 1)
         let memory = HugePages.allocate(sizes: [capacity * MemoryLayout<Slot>.stride, (1 << 16) * 8, 65536 * 4,
                                                 256 * 4, ranks * 4, ranks * 4])
@@ -156,7 +161,9 @@ final class RankTable: @unchecked Sendable {
     }
 
     /// Hash of `length` bytes at `key`, with its first eight bytes and its bytes 8..<12 (zero past
-    /// the end); reads up to 7 bytes past the end, which must be readable.
+    /// the end); reads up to 7 bytes past the end, which must be readable. A key of up to eight
+    /// bytes costs one multiply (its length mixed in first); callers use the top bits (the home slot
+    /// is `hash >> slotShift`, the filter word the top 16), which depend on every bit of the key.
     @inline(__always)
     static func hash(_ key: UnsafePointer<UInt8>, _ length: Int) -> (key8: UInt64, tail4: UInt32, hash: UInt64) {
         let raw = UnsafeRawPointer(key)
@@ -177,17 +184,16 @@ final class RankTable: @unchecked Sendable {
                 h = (h &* 0xFF51_AFD7_ED55_8CCD) ^ next
                 offset &+= 8
             }
+            h ^= h &>> 29
         }
-        h = (h ^ (h &>> 31)) &* 0xD6E8_FEB8_6659_FD93
-        h ^= h &>> 29
-        return (word, tail4, h)
+        return (word, tail4, h &* 0xD6E8_FEB8_6659_FD93)
     }
 
     private func insert(_ key: UnsafePointer<UInt8>, _ length: Int, _ rank: UInt32) -> Bool {
         let (key8, tail4, h) = RankTable.hash(key, length)
         let (word, bits) = RankTable.filterBits(h)
         filter[word] |= bits
-        var index = Int(truncatingIfNeeded: h) & mask
+        var index = Int(truncatingIfNeeded: h &>> slotShift)
         while true {
             let slot = slots[index]
             if slot.lengthRank == 0 {
@@ -211,7 +217,7 @@ final class RankTable: @unchecked Sendable {
         let (key8, tail4, h) = RankTable.hash(key, length)
         let (word, bits) = RankTable.filterBits(h)
         if filter[word] & bits != bits { return RankTable.none }
-        var index = Int(truncatingIfNeeded: h) & mask
+        var index = Int(truncatingIfNeeded: h &>> slotShift)
         let tag = RankTable.lengthTag(length)
         while true {
             let slot = slots[index]
