@@ -656,11 +656,17 @@ struct HardBoundaries: @unchecked Sendable {
     /// own: the merges on one side happen in the same order whatever the other side holds.
     @inline(__always)
     func isHardBoundary(_ p: UnsafePointer<UInt8>) -> Bool {
-        let c = threeByteScalar(p)
+        isHardBoundary(threeByteScalar(p), p[2], p[3], threeByteScalar(p + 3))
+    }
+
+    /// ``isHardBoundary(_:)`` for the characters `c` and `d` (their payloads), given the last byte of
+    /// `c` and the first of `d`.
+    @inline(__always)
+    func isHardBoundary(_ c: UInt32, _ last: UInt8, _ first: UInt8, _ d: UInt32) -> Bool {
         if softAfter[Int(c &>> 6)] & (1 &<< UInt64(c & 63)) != 0 { return false }
-        let mid = Int(p[2] & 0x3F) &<< 8 | Int(p[3])
+        let mid = Int(last & 0x3F) &<< 8 | Int(first)
         if midStarts[mid &>> 6] & (1 &<< UInt64(mid & 63)) != 0 { return false }
-        let (word, bits) = HardBoundaries.softWordBits(UInt64(c) &<< 16 | UInt64(threeByteScalar(p + 3)))
+        let (word, bits) = HardBoundaries.softWordBits(UInt64(c) &<< 16 | UInt64(d))
         return softPairs[word] & bits != bits
     }
 
@@ -671,16 +677,22 @@ struct HardBoundaries: @unchecked Sendable {
         var start = 0
         var i = 0
         while i &+ 6 <= length {
-            let b = piece[i]
-            if b & 0xF0 == 0xE0 && BacktrackingTables.continuations(piece[i &+ 1], piece[i &+ 2]) {
-                if HardBoundaries.isThreeByte(piece + (i &+ 3), 3) && isHardBoundary(piece + i) {
+            guard HardBoundaries.isThreeByte(piece + i, 3) else {
+                i &+= 1
+                continue
+            }
+            // A run of three-byte characters, each decoded once.
+            var c = threeByteScalar(piece + i)
+            while i &+ 6 <= length && HardBoundaries.isThreeByte(piece + (i &+ 3), 3) {
+                let d = threeByteScalar(piece + (i &+ 3))
+                if isHardBoundary(c, piece[i &+ 2], piece[i &+ 3], d) {
                     body(start, i &+ 3 &- start)
                     start = i &+ 3
                 }
+                c = d
                 i &+= 3
-            } else {
-                i &+= 1
             }
+            i &+= 3
         }
         guard start > 0 else { return false }
         body(start, length &- start)
