@@ -233,10 +233,17 @@ struct O200KPreTokenizer: PreTokenizer, @unchecked Sendable {
     let classes = UnicodeClasses.shared
     let asciiByteClass = AsciiByteClass.table
 
-    /// `(?i:'s|'t|'re|'ve|'m|'ll|'d)?` at `index`.
+    /// `(?i:'s|'t|'re|'ve|'m|'ll|'d)?` at `index`: the apostrophe test inline, the rest (rare) out of
+    /// line, so that the letter paths stay small.
     @inline(__always)
     func contractionEnd(_ p: UnsafePointer<UInt8>, _ count: Int, _ index: Int) -> Int {
         guard index &+ 1 < count, p[index] == 0x27 else { return index }
+        return contractionAfterApostrophe(p, count, index)
+    }
+
+    /// ``contractionEnd(_:_:_:)`` past its test: `p[index]` is an apostrophe and `index + 1 < count`.
+    @inline(never)
+    func contractionAfterApostrophe(_ p: UnsafePointer<UInt8>, _ count: Int, _ index: Int) -> Int {
         let (c1, l1) = decodeScalar(p, index &+ 1)
         switch c1 {
         case 0x73, 0x53, 0x17F, 0x74, 0x54, 0x6D, 0x4D, 0x64, 0x44:  // s S ſ t T m M d D
