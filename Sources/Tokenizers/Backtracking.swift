@@ -593,10 +593,15 @@ struct HardBoundaries: @unchecked Sendable {
     /// One bit per `(x & 0x3F) << 8 | y`: a token that starts inside a character has the
     /// continuation byte `x` of that first, partial character followed by the byte `y`.
     private let midStarts: UnsafeMutablePointer<UInt64>
+    /// One bit per three-byte character (its payload) that is a token by itself: most parts of a
+    /// cut piece are single characters, and this answers them without the rank table.
+    private let tokenCharacters: UnsafeMutablePointer<UInt64>
     /// Bytes used, for memory reports.
-    static let bytes = (1 << softBits) / 8 + 8192 + 2048
+    static let bytes = (1 << softBits) / 8 + 8192 + 2048 + 8192
 
     init(table: RankTable) {
+        tokenCharacters = .allocate(capacity: 1024)
+        tokenCharacters.initialize(repeating: 0, count: 1024)
         softPairs = .allocate(capacity: 1 << (HardBoundaries.softBits - 6))
         softPairs.initialize(repeating: 0, count: 1 << (HardBoundaries.softBits - 6))
         softAfter = .allocate(capacity: 1024)
@@ -606,6 +611,10 @@ struct HardBoundaries: @unchecked Sendable {
         for rank in 0..<table.rankLimit {
             let length = Int(table.lengths[rank])
             let bytes = table.bytes + Int(table.offsets[rank])
+            if length == 3 && HardBoundaries.isThreeByte(bytes, 3) {
+                let c = threeByteScalar(bytes)
+                tokenCharacters[Int(c >> 6)] |= 1 << UInt64(c & 63)
+            }
             var k = 0
             while k < length && bytes[k] & 0xC0 == 0x80 {
                 if k + 1 < length {
@@ -629,9 +638,20 @@ struct HardBoundaries: @unchecked Sendable {
     }
 
     func free() {
+        tokenCharacters.deallocate()
         softPairs.deallocate()
         softAfter.deallocate()
         midStarts.deallocate()
+    }
+
+    /// Whether the three bytes at `p`, a part of a cut piece, are a three-byte character that is a
+    /// token by itself. (A part of three bytes that starts with a lead byte is one whole character:
+    /// every part starts or ends with a character that passed ``isThreeByte(_:_:)``.)
+    @inline(__always)
+    func isTokenCharacter(_ p: UnsafePointer<UInt8>) -> Bool {
+        guard p[0] & 0xF0 == 0xE0 else { return false }
+        let c = threeByteScalar(p)
+        return tokenCharacters[Int(c &>> 6)] & (1 &<< UInt64(c & 63)) != 0
     }
 
     /// Whether the `available` bytes at `p` start with a three-byte UTF-8 character.

@@ -248,6 +248,7 @@ struct BytePairMerger: ~Copyable {
     @inline(__always)
     private mutating func countPart(_ part: UnsafePointer<UInt8>, _ length: Int) -> Int {
         if length == 1 { return 1 }
+        if length == 3, let boundaries, boundaries.isTokenCharacter(part) { return 1 }
         if length <= table.maxTokenLength && table.rank(part, length) != RankTable.none { return 1 }
         if length <= BytePairMerger.longPiece && length < backtrackFrom {
             guard let cache else { return mergeShort(part, length) &- 1 }
