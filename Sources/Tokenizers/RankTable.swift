@@ -214,6 +214,23 @@ final class RankTable: @unchecked Sendable {
     @inline(__always)
     func rank(_ key: UnsafePointer<UInt8>, _ length: Int) -> UInt32 {
         if length == 2 { return pairRanks[Int(key[0]) | Int(key[1]) &<< 8] }
+        if length <= 8 {
+            // One word of key (``hash(_:_:)`` for up to eight bytes, without its branches): its
+            // bytes and the length tag decide, since bytes 8..<12 of such a slot are zero.
+            let key8 = UnsafeRawPointer(key).loadUnaligned(as: UInt64.self)
+                & (UInt64.max &>> UInt64(truncatingIfNeeded: (8 &- length) &<< 3))
+            let h = (key8 ^ (UInt64(truncatingIfNeeded: length) &* 0x9E37_79B9_7F4A_7C15)) &* 0xD6E8_FEB8_6659_FD93
+            let (word, bits) = RankTable.filterBits(h)
+            if filter[word] & bits != bits { return RankTable.none }
+            var index = Int(truncatingIfNeeded: h &>> slotShift)
+            let tag = UInt32(truncatingIfNeeded: length) &<< 24
+            while true {
+                let slot = slots[index]
+                if slot.key8 == key8 && slot.lengthRank & 0xFF00_0000 == tag { return slot.lengthRank & 0xFF_FFFF }
+                if slot.lengthRank == 0 { return RankTable.none }
+                index = (index &+ 1) & mask
+            }
+        }
         let (key8, tail4, h) = RankTable.hash(key, length)
         let (word, bits) = RankTable.filterBits(h)
         if filter[word] & bits != bits { return RankTable.none }
