@@ -362,20 +362,26 @@ struct BytePairMerger: ~Copyable {
             }
             ranks[i] = i &+ 3 < count ? rank(piece, Int(starts[i]), Int(starts[i &+ 3])) : none
             tokens[i] = minRank
-            // remove part i + 1
-            var k = i &+ 1
-            while k < count &- 1 {
-                starts[k] = starts[k &+ 1]
-                ranks[k] = ranks[k &+ 1]
-                tokens[k] = tokens[k &+ 1]
-                k &+= 1
-            }
             count &-= 1
+            // The next merge: the lowest rank, leftmost on ties. Parts up to i stay where they are;
+            // part i + 1 is removed by moving the later ones down, which one loop does while it
+            // goes on looking for the minimum.
             minRank = none
             var j = 0
-            while j < count &- 1 {
+            while j <= i {
                 if ranks[j] < minRank {
                     minRank = ranks[j]
+                    minIndex = j
+                }
+                j &+= 1
+            }
+            while j < count {
+                starts[j] = starts[j &+ 1]
+                let r = ranks[j &+ 1]
+                ranks[j] = r
+                tokens[j] = tokens[j &+ 1]
+                if r < minRank {
+                    minRank = r
                     minIndex = j
                 }
                 j &+= 1
