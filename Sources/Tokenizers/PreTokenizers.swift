@@ -269,7 +269,7 @@ struct O200KPreTokenizer: PreTokenizer, @unchecked Sendable {
         var lastLowerEnd = -1
         // Runs of three-byte characters in both classes (the Lo letters of CJK, kana and Hangul).
         while j &+ 2 < count && p[j] & 0xF0 == 0xE0 {
-            if classes.flags(threeByteScalar(p + j)) & (UP | LO) != UP | LO { break }
+            if !classes.isUpperAndLower(threeByteScalar(p + j)) { break }
             j &+= 3
             lastLowerEnd = j
         }

@@ -17,6 +17,10 @@ struct UnicodeClasses: @unchecked Sendable {
 
     /// One byte of flags per code point (0x110000 bytes), never freed.
     let table: UnsafePointer<UInt8>
+    /// One bit per code point below U+10000 that is in both o200k classes (``upper`` and
+    /// ``lower``: the `Lo` letters of CJK, kana and Hangul, `Lm`, marks): 8 KiB, so the runs of
+    /// such characters are checked in the CPU's first-level cache. Never freed.
+    let upperAndLower: UnsafePointer<UInt64>
 
     /// The shared, process-wide table.
     static let shared = UnicodeClasses()
@@ -50,6 +54,17 @@ struct UnicodeClasses: @unchecked Sendable {
         previous = (start, UInt8(truncatingIfNeeded: number))
         close(0x110000)
         table = UnsafePointer(flat)
+        let both = UnsafeMutablePointer<UInt64>.allocate(capacity: 1024)
+        both.initialize(repeating: 0, count: 1024)
+        let upperLower = UnicodeClasses.upper | UnicodeClasses.lower
+        for c in 0..<0x10000 where flat[c] & upperLower == upperLower { both[c >> 6] |= 1 << UInt64(c & 63) }
+        upperAndLower = UnsafePointer(both)
+    }
+
+    /// Whether a scalar below U+10000 is in both o200k classes (see ``upperAndLower``).
+    @inline(__always)
+    func isUpperAndLower(_ scalar: UInt32) -> Bool {
+        upperAndLower[Int(scalar &>> 6)] & (1 &<< UInt64(scalar & 63)) != 0
     }
 
     /// The class flags of a scalar value.
