@@ -210,7 +210,8 @@ final class RankTable: @unchecked Sendable {
         }
     }
 
-    /// The rank of `length` bytes at `key`, or ``none``. Reads up to 7 bytes past the end.
+    /// The rank of `length` bytes at `key` (`length` at least 1), or ``none``. Reads up to 7 bytes
+    /// past the end.
     @inline(__always)
     func rank(_ key: UnsafePointer<UInt8>, _ length: Int) -> UInt32 {
         if length == 2 { return pairRanks[Int(key[0]) | Int(key[1]) &<< 8] }
