@@ -169,7 +169,7 @@ final class RankTable: @unchecked Sendable {
         let raw = UnsafeRawPointer(key)
         var word = raw.loadUnaligned(as: UInt64.self)
         if length < 8 { word = firstBytes(word, length) }
-        var h = word ^ (UInt64(truncatingIfNeeded: length) &* 0x9E37_79B9_7F4A_7C15)
+        var h = seed(word, length)
         var tail4: UInt32 = 0
         if length > 8 {
             var next = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
@@ -186,7 +186,19 @@ final class RankTable: @unchecked Sendable {
             }
             h ^= h &>> 29
         }
-        return (word, tail4, h &* 0xD6E8_FEB8_6659_FD93)
+        return (word, tail4, finish(h))
+    }
+
+    /// The first step of ``hash(_:_:)``: the key's first word with its length mixed in.
+    @inline(__always)
+    static func seed(_ word: UInt64, _ length: Int) -> UInt64 {
+        word ^ (UInt64(truncatingIfNeeded: length) &* 0x9E37_79B9_7F4A_7C15)
+    }
+
+    /// The last step of ``hash(_:_:)``: one multiply, whose top bits callers use.
+    @inline(__always)
+    static func finish(_ h: UInt64) -> UInt64 {
+        h &* 0xD6E8_FEB8_6659_FD93
     }
 
     private func insert(_ key: UnsafePointer<UInt8>, _ length: Int, _ rank: UInt32) -> Bool {
@@ -220,7 +232,7 @@ final class RankTable: @unchecked Sendable {
             // bytes and the length tag decide, since bytes 8..<12 of such a slot are zero.
             let key8 = UnsafeRawPointer(key).loadUnaligned(as: UInt64.self)
                 & (UInt64.max &>> UInt64(truncatingIfNeeded: (8 &- length) &<< 3))
-            let h = (key8 ^ (UInt64(truncatingIfNeeded: length) &* 0x9E37_79B9_7F4A_7C15)) &* 0xD6E8_FEB8_6659_FD93
+            let h = RankTable.finish(RankTable.seed(key8, length))
             let (word, bits) = RankTable.filterBits(h)
             if filter[word] & bits != bits { return RankTable.none }
             var index = Int(truncatingIfNeeded: h &>> slotShift)
