@@ -34,16 +34,14 @@ struct BytePairMerger: ~Copyable {
     /// an earlier call: the answers depend only on the tables).
     private var validPairs: UnsafeMutablePointer<UInt64>?
     static let validPairBits = 12
-    /// Part starts (short path) or next-part links (long path).
-    private var starts: UnsafeMutablePointer<Int32>
-    private var ranks: UnsafeMutablePointer<UInt32>
-    private var previous: UnsafeMutablePointer<Int32>
-    private var heap: UnsafeMutablePointer<UInt64>
-    /// Token rank of each part.
-    private var tokens: UnsafeMutablePointer<UInt32>
-    private var capacity: Int
-    /// The tokens of a short piece cut at hard boundaries (at most one per byte).
-    private let scratch: UnsafeMutablePointer<UInt32>
+    /// The part buffers (kept from an earlier call, or new), read through the accessors below.
+    private var buffers: MergeBuffers
+    private var starts: UnsafeMutablePointer<Int32> { buffers.starts }
+    private var ranks: UnsafeMutablePointer<UInt32> { buffers.ranks }
+    private var previous: UnsafeMutablePointer<Int32> { buffers.previous }
+    private var heap: UnsafeMutablePointer<UInt64> { buffers.heap }
+    private var tokens: UnsafeMutablePointer<UInt32> { buffers.tokens }
+    private var scratch: UnsafeMutablePointer<UInt32> { buffers.scratch }
     /// Results of recent short pieces (see ``enableCache(bits:tokens:)``).
     private(set) var cache: PieceCache?
     /// A cache kept from an earlier call and not (yet) enabled for this one.
@@ -77,14 +75,7 @@ struct BytePairMerger: ~Copyable {
         self.cuts = cuts
         self.pool = pool
         let kept = pool?.take()
-        let buffers = kept?.buffers ?? MergeBuffers(capacity: BytePairMerger.longPiece + 2)
-        capacity = buffers.capacity
-        starts = buffers.starts
-        ranks = buffers.ranks
-        previous = buffers.previous
-        heap = buffers.heap
-        tokens = buffers.tokens
-        scratch = buffers.scratch
+        buffers = kept?.buffers ?? MergeBuffers(capacity: BytePairMerger.longPiece + 2)
         if let kept {
             idleCache = kept.cache
             validPairs = kept.validPairs
@@ -93,11 +84,9 @@ struct BytePairMerger: ~Copyable {
     }
 
     deinit {
-        let buffers = MergeBuffers(capacity: capacity, starts: starts, ranks: ranks, previous: previous, heap: heap,
-                                   tokens: tokens, scratch: scratch)
         if let pool {
             // Buffers grown for a long piece (32 bytes per byte of it) are not kept.
-            let keep = capacity <= MergeBuffers.keptCapacity
+            let keep = buffers.capacity <= MergeBuffers.keptCapacity
             if !keep { buffers.free() }
             pool.give(MergerScratch(cache: cache ?? idleCache, validPairs: validPairs, buffers: keep ? buffers : nil,
                                     tables: backtrackingFetched ? .some(backtracking) : nil))
@@ -110,14 +99,7 @@ struct BytePairMerger: ~Copyable {
     }
 
     private mutating func reserve(_ n: Int) {
-        guard n > capacity else { return }
-        starts.deallocate(); ranks.deallocate(); previous.deallocate(); heap.deallocate(); tokens.deallocate()
-        capacity = n
-        tokens = .allocate(capacity: n)
-        starts = .allocate(capacity: n)
-        ranks = .allocate(capacity: n)
-        previous = .allocate(capacity: n)
-        heap = .allocate(capacity: 2 * n + 4)
+        if n > buffers.capacity { buffers.grow(to: n) }
     }
 
     /// Rank of `piece[from..<to]`, or ``RankTable/none``.
@@ -539,34 +521,54 @@ struct BytePairMerger: ~Copyable {
 }
 
 /// The part buffers of a ``BytePairMerger``, kept with its scratch so that a call allocates
-/// nothing (``reserve(_:)`` grows them for long pieces).
+/// nothing (``grow(to:)`` enlarges them for long pieces).
 struct MergeBuffers {
     /// Buffers of at most this capacity go back to the pool (128 KiB); larger ones, grown for one
     /// long piece, are freed when their call ends.
     static let keptCapacity = 4096
-    var capacity: Int
-    var starts: UnsafeMutablePointer<Int32>
-    var ranks: UnsafeMutablePointer<UInt32>
-    var previous: UnsafeMutablePointer<Int32>
-    var heap: UnsafeMutablePointer<UInt64>
-    var tokens: UnsafeMutablePointer<UInt32>
+    private(set) var capacity: Int
+    /// Part starts (short path) or next-part links (long path).
+    private(set) var starts: UnsafeMutablePointer<Int32>
+    private(set) var ranks: UnsafeMutablePointer<UInt32>
+    private(set) var previous: UnsafeMutablePointer<Int32>
+    private(set) var heap: UnsafeMutablePointer<UInt64>
+    /// Token rank of each part.
+    private(set) var tokens: UnsafeMutablePointer<UInt32>
+    /// The tokens of a short piece cut at hard boundaries (at most one per byte); never grown.
     let scratch: UnsafeMutablePointer<UInt32>
-}
 
-extension MergeBuffers {
-    /// New buffers for parts of up to `capacity` bytes (the memberwise initializer takes existing ones).
+    /// New buffers for parts of up to `capacity` bytes.
     init(capacity: Int) {
-        self.init(capacity: capacity, starts: .allocate(capacity: capacity), ranks: .allocate(capacity: capacity),
-                  previous: .allocate(capacity: capacity), heap: .allocate(capacity: 2 * capacity + 4),
-                  tokens: .allocate(capacity: capacity), scratch: .allocate(capacity: BytePairMerger.longPiece))
+        self.capacity = capacity
+        scratch = .allocate(capacity: BytePairMerger.longPiece)
+        (starts, ranks, previous, heap, tokens) = MergeBuffers.parts(capacity)
     }
 
-    func free() {
+    private static func parts(_ capacity: Int) -> (
+        UnsafeMutablePointer<Int32>, UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<Int32>,
+        UnsafeMutablePointer<UInt64>, UnsafeMutablePointer<UInt32>
+    ) {
+        (.allocate(capacity: capacity), .allocate(capacity: capacity), .allocate(capacity: capacity),
+         .allocate(capacity: 2 * capacity + 4), .allocate(capacity: capacity))
+    }
+
+    /// Replaces the part buffers (not ``scratch``) with ones for `capacity` bytes; their contents go.
+    mutating func grow(to capacity: Int) {
+        freeParts()
+        self.capacity = capacity
+        (starts, ranks, previous, heap, tokens) = MergeBuffers.parts(capacity)
+    }
+
+    private func freeParts() {
         starts.deallocate()
         ranks.deallocate()
         previous.deallocate()
         heap.deallocate()
         tokens.deallocate()
+    }
+
+    func free() {
+        freeParts()
         scratch.deallocate()
     }
 }
