@@ -78,6 +78,8 @@ let package = Package(
                 "Tokenizers",
                 .product(name: "Yams", package: "Yams"),
             ],
+            // LMArena text leaderboard snapshot (lmarena/arena-catalog, 2025-12-17): model quality for the model lever.
+            resources: [.copy("Resources/arena-text.json")],
             swiftSettings: swiftSettings
         ),
 

@@ -5,8 +5,10 @@ public import Pricing
 public struct Lever: Sendable {
     /// Which of the levers it pulls.
     public enum Kind: String, Sendable, Hashable, CaseIterable {
-        /// A cheaper model for a call.
+        /// A cheaper model for a call that keeps its quality (the rating rule), or one from `levers.models`.
         case model
+        /// The cheapest model for a call, whatever its quality (the row says how many rating points it loses).
+        case modelCheapest = "model_cheapest"
         /// Fewer retrieved chunks or history turns, slower context growth.
         case context
         /// Fewer calls per interaction (shorter agent loops).
@@ -31,6 +33,8 @@ public struct Lever: Sendable {
     public var newGrossMargin: Double?
     /// The changed scenario.
     public var scenario: Scenario
+    /// For model swaps: both models' quality ratings in the call's task, when there are ratings.
+    public var quality: SwapQuality? = nil
 }
 
 /// Generates and ranks the automatic levers.
@@ -53,23 +57,60 @@ public enum LeverFinder: Sendable {
     public static func levers(
         for scenario: Scenario, catalog: Catalog, baseline: Money, served: Int, revenue: Money?, today: String
     ) -> [Lever] {
-        let whatIfs: [(Lever.Kind, String, Scenario)]
+        find(for: scenario, catalog: catalog, baseline: baseline, served: served, revenue: revenue, today: today).levers
+    }
+
+    /// The ranked levers, as ``levers(for:catalog:baseline:served:revenue:today:)``, and notes on the
+    /// model swaps: calls whose model has no quality rating, and what the ratings are.
+    public static func find(
+        for scenario: Scenario, catalog: Catalog, baseline: Money, served: Int, revenue: Money?, today: String
+    ) -> (levers: [Lever], notes: [String]) {
+        // Explicit what-ifs are reported whole (a negative saving is a cost); automatic ones only when they save.
+        var whatIfs: [WhatIfRun] = []
+        var notes: [String] = []
+        let choice = ModelChoice(ratings: scenario.quality, maxRatingDrop: scenario.maxRatingDrop)
         switch scenario.levers {
-        case .off: return []
-        case .list(let items): whatIfs = items.map { apply($0, to: scenario) }
-        case .auto(let candidates): whatIfs = automatic(scenario, candidates: candidates, catalog: catalog, today: today)
+        case .off: return ([], [])
+        case .list(let items): whatIfs = items.map { run(apply($0, to: scenario), explicit: true, scenario, choice) }
+        case .auto(let candidates):
+            whatIfs = automatic(scenario, candidates: candidates, catalog: catalog, today: today, choice: choice, notes: &notes)
+            whatIfs += scenario.whatIfs.map { run(apply($0, to: scenario), explicit: true, scenario, choice) }
         }
         var result: [Lever] = []
-        for (kind, change, changed) in whatIfs {
-            guard let pricing = try? InteractionPricing(changed) else { continue }
+        for item in whatIfs {
+            guard let pricing = try? InteractionPricing(item.scenario) else { continue }
             let cpi = pricing.costPerInteraction
             let saving = (baseline - cpi) * served
-            if case .auto = scenario.levers, saving <= .zero { continue }
+            if !item.explicit, saving <= .zero { continue }
             let newCost = cpi * served
             let margin = revenue.flatMap { PlanEvaluation.margin(revenue: $0, cost: newCost) }
-            result.append(Lever(kind: kind, change: change, costPerInteraction: cpi, monthlySaving: saving, newGrossMargin: margin, scenario: changed))
+            result.append(Lever(
+                kind: item.kind, change: item.change, costPerInteraction: cpi, monthlySaving: saving, newGrossMargin: margin, scenario: item.scenario,
+                quality: item.quality))
         }
-        return result.sorted { $0.monthlySaving > $1.monthlySaving }
+        if result.contains(where: { $0.quality != nil }), let ratings = scenario.quality { notes.append(ratings.snapshotNote) }
+        return (result.sorted { $0.monthlySaving > $1.monthlySaving }, notes)
+    }
+
+    /// A what-if to price.
+    struct WhatIfRun {
+        var kind: Lever.Kind
+        var change: String
+        var scenario: Scenario
+        var explicit: Bool
+        var quality: SwapQuality? = nil
+    }
+
+    /// An explicit what-if, with the quality of a model swap it makes.
+    static func run(_ applied: (Lever.Kind, String, Scenario), explicit: Bool, _ scenario: Scenario, _ choice: ModelChoice) -> WhatIfRun {
+        var item = WhatIfRun(kind: applied.0, change: applied.1, scenario: applied.2, explicit: explicit)
+        if applied.0 == .model {
+            for (old, new) in zip(scenario.interactions.flatMap(\.calls), applied.2.interactions.flatMap(\.calls)) where old.model.name != new.model.name {
+                item.quality = choice.quality(task: old.task, from: old.model, to: new.model)
+                break
+            }
+        }
+        return item
     }
 
     /// Applies one explicit what-if.
@@ -129,19 +170,68 @@ public enum LeverFinder: Sendable {
     }
 
     /// The automatic what-ifs.
-    static func automatic(_ scenario: Scenario, candidates: [ModelPrice], catalog: Catalog, today: String) -> [(Lever.Kind, String, Scenario)] {
-        var whatIfs: [(Lever.Kind, String, Scenario)] = []
-        // 1. Model swaps, one per call.
+    static func automatic(
+        _ scenario: Scenario, candidates: [ModelPrice], catalog: Catalog, today: String, choice: ModelChoice, notes: inout [String]
+    ) -> [WhatIfRun] {
+        var runs: [WhatIfRun] = []
+        // 1. Model swaps, one per call: the cheapest that keeps quality, and the cheapest of all.
         for (k, kind) in scenario.interactions.enumerated() {
             for (c, call) in kind.calls.enumerated() {
-                let pool = candidates.isEmpty ? catalog.models.filter { $0.provider == call.model.provider } : candidates
-                if let cheaper = cheapestReplacement(for: call, pool: pool, today: today) {
+                let swaps = modelSwaps(for: call, candidates: candidates, catalog: catalog, today: today, choice: choice, notes: &notes)
+                for (leverKind, model) in swaps {
                     var changed = scenario
-                    changed.interactions[k].calls[c].model = cheaper
-                    whatIfs.append((.model, "\(call.path).model: \(call.model.name) → \(cheaper.name)", changed))
+                    changed.interactions[k].calls[c].model = model
+                    runs.append(WhatIfRun(
+                        kind: leverKind, change: "\(call.path).model: \(call.model.name) → \(model.name)", scenario: changed, explicit: false,
+                        quality: choice.quality(task: call.task, from: call.model, to: model)))
                 }
             }
         }
+        return runs + otherLevers(scenario).map { WhatIfRun(kind: $0.0, change: $0.1, scenario: $0.2, explicit: false) }
+    }
+
+    /// A call's model swaps: `model`, the cheapest catalog model of any provider whose rating for
+    /// the call's task is at most `maxRatingDrop` below the current model's (or, when the current
+    /// model is unrated, the cheapest of `levers.models`), and `model_cheapest`, the cheapest of the
+    /// same provider (or of `levers.models`) whatever its rating, when it is cheaper still.
+    static func modelSwaps(
+        for call: Scenario.Call, candidates: [ModelPrice], catalog: Catalog, today: String, choice: ModelChoice, notes: inout [String]
+    ) -> [(Lever.Kind, ModelPrice)] {
+        var swaps: [(Lever.Kind, ModelPrice)] = []
+        var kept: ModelPrice?
+        if let rating = choice.rating(of: call.model, task: call.task) {
+            let pool = choice.keepingQuality(of: rating, task: call.task, from: candidates.isEmpty ? catalog.models : candidates).map(\.model)
+            kept = cheapestReplacement(for: call, pool: pool, today: today)
+        } else if let ratings = choice.ratings, call.model.mode != "embedding" {
+            let category = ratings.category(for: call.task)
+            if candidates.isEmpty {
+                notes.append("\(call.path): \(call.model.name) has no rating for task \(call.task.rawValue) (\(category)) in \(ratings.source), so no swap is proposed that keeps quality; list the models you would accept in levers: {models: [...]}, or give your own scores with quality: {file: evals.csv}.")
+            } else {
+                notes.append("\(call.path): \(call.model.name) has no rating for task \(call.task.rawValue) (\(category)) in \(ratings.source); its model swap comes from levers.models without a quality check.")
+                kept = cheapestReplacement(for: call, pool: candidates, today: today)
+            }
+        } else if !candidates.isEmpty {
+            kept = cheapestReplacement(for: call, pool: candidates, today: today)
+        }
+        if let kept { swaps.append((.model, kept)) }
+        let anyPool = candidates.isEmpty ? catalog.models.filter { $0.provider == call.model.provider } : candidates
+        if let cheapest = cheapestReplacement(for: call, pool: anyPool, today: today), cheapest.name != kept?.name {
+            if let kept {
+                var a = call, b = call
+                a.model = kept
+                b.model = cheapest
+                if let costKept = try? InteractionPricing.price(a).cost, let costCheapest = try? InteractionPricing.price(b).cost, costCheapest >= costKept {
+                    return swaps
+                }
+            }
+            swaps.append((.modelCheapest, cheapest))
+        }
+        return swaps
+    }
+
+    /// The automatic what-ifs other than model swaps.
+    static func otherLevers(_ scenario: Scenario) -> [(Lever.Kind, String, Scenario)] {
+        var whatIfs: [(Lever.Kind, String, Scenario)] = []
         // 2. Trim context.
         var trimmed = scenario
         var trims: [String] = []
@@ -221,33 +311,49 @@ public enum LeverFinder: Sendable {
         }
     }
 
-    /// The cheapest model of the same mode, with token prices, a context window that holds the
-    /// call's largest prompt and room for its output, not deprecated, that costs less for this call.
+    /// The cheapest model of `pool` that can take the call (``ModelChoice/fits(_:replacing:largestPrompt:largestOutput:today:)``:
+    /// same mode, token prices, a context window that holds the call's largest prompt, room for its
+    /// output, not deprecated) and costs less for it. Of models that cost the same (one model at the
+    /// same price on several hosts), the current provider's, then a name without a host prefix,
+    /// then the first name.
+    ///
+    /// Exact: candidates are priced in the order of a lower bound on their cost (every prompt token
+    /// at the model's lowest prompt rate, every completion token at its lowest completion rate),
+    /// until the bound passes the best exact cost found.
     public static func cheapestReplacement(for call: Scenario.Call, pool: [ModelPrice], today: String) -> ModelPrice? {
         let largest = call.input.total + (call.repeatCount - 1) * call.contextGrowth
         let turns = call.repeatCount
         let promptTokens = turns * call.input.total + call.contextGrowth * turns * (turns - 1) / 2
         let outputTokens = turns * call.output
-        func estimate(_ model: ModelPrice) -> Double? {
-            guard let input = model.baseRate(.input), let output = model.baseRate(.output), input > .zero, output > .zero else { return nil }
-            return input.doubleValue * Double(promptTokens) + output.doubleValue * Double(outputTokens)
+        let promptClasses: Set<TokenClass> = [.input, .cachedInput, .cacheWrite, .cacheWrite1h]
+        let outputClasses: Set<TokenClass> = [.output, .reasoning]
+        func bound(_ model: ModelPrice) -> Money {
+            var prompt: Money?, completion: Money?
+            for (key, rate) in model.rates {
+                if promptClasses.contains(key.tokenClass) { prompt = min(prompt ?? rate, rate) }
+                if outputClasses.contains(key.tokenClass) { completion = min(completion ?? rate, rate) }
+            }
+            return (prompt ?? .zero) * promptTokens + (completion ?? .zero) * outputTokens
         }
         guard let current = try? InteractionPricing.price(call).cost else { return nil }
-        var ranked: [(Double, ModelPrice)] = []
-        for model in pool where model.mode == call.model.mode && model.name.lowercased() != call.model.name.lowercased() {
-            guard let window = model.maxInputTokens, window >= largest else { continue }
-            if let maxOutput = model.maxOutputTokens, maxOutput < call.output { continue }
-            if let retired = model.deprecationDate, retired < today { continue }
-            guard let guess = estimate(model) else { continue }
-            ranked.append((guess, model))
+        var ranked: [(Money, ModelPrice)] = []
+        for model in pool where ModelChoice.fits(model, replacing: call.model, largestPrompt: largest, largestOutput: call.output, today: today) {
+            let low = bound(model)
+            if low < current { ranked.append((low, model)) }
         }
         ranked.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1.name < $1.1.name) }
+        func preferred(_ a: ModelPrice, over b: ModelPrice) -> Bool {
+            let x = (a.provider == call.model.provider ? 0 : 1, a.name.contains("/") ? 1 : 0, a.name)
+            let y = (b.provider == call.model.provider ? 0 : 1, b.name.contains("/") ? 1 : 0, b.name)
+            return x < y
+        }
         var best: (Money, ModelPrice)?
-        for (_, model) in ranked.prefix(25) {
+        for (low, model) in ranked {
+            if let best, low > best.0 { break }
             var swapped = call
             swapped.model = model
             guard let cost = try? InteractionPricing.price(swapped).cost else { continue }
-            if cost < current, best == nil || cost < best!.0 || (cost == best!.0 && model.name < best!.1.name) { best = (cost, model) }
+            if cost < current, best == nil || cost < best!.0 || (cost == best!.0 && preferred(model, over: best!.1)) { best = (cost, model) }
         }
         return best?.1
     }

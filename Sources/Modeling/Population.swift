@@ -17,21 +17,27 @@ public enum Population: Sendable, Hashable {
     /// Pareto type I with minimum `scale` and tail index `shape` (> 1 for a finite mean): a heavy
     /// tail where a few users make most calls.
     case pareto(scale: Double, shape: Double)
-    /// A histogram of users by interactions, uniform within each bin.
+    /// A histogram of users by interactions: uniform within each bin, or a Pareto tail within a
+    /// bin that has a ``Bin/shape``.
     case empirical([Bin])
 
     /// One bin of an empirical histogram: a share of users whose monthly interactions lie in
-    /// `[lower, upper]`, spread uniformly.
+    /// `[lower, upper]`, spread uniformly, or, when the bin has a ``shape``, following a Pareto of
+    /// that shape truncated to the bin (an unbounded Pareto tail when `upper` is infinite).
     public struct Bin: Sendable, Hashable {
         public var lower: Double
         public var upper: Double
         /// The share of users in the bin (the bins' shares add up to 1).
         public var share: Double
+        /// The Pareto shape α of the users inside the bin (density ∝ x^(−α−1) on `[lower, upper]`);
+        /// nil for a uniform bin. An unbounded bin (`upper` infinite) needs α > 1.
+        public var shape: Double?
 
-        public init(lower: Double, upper: Double, share: Double) {
+        public init(lower: Double, upper: Double, share: Double, shape: Double? = nil) {
             self.lower = lower
             self.upper = upper
             self.share = share
+            self.shape = shape
         }
     }
 
@@ -67,7 +73,7 @@ public enum Population: Sendable, Hashable {
         case .fixed(let value): value
         case .lognormal(let mu, let sigma): exp(mu + sigma * sigma / 2)
         case .pareto(let scale, let shape): shape > 1 ? shape * scale / (shape - 1) : .infinity
-        case .empirical(let bins): bins.reduce(0) { $0 + $1.share * ($1.lower + $1.upper) / 2 }
+        case .empirical(let bins): bins.reduce(0) { $0 + $1.share * $1.mean }
         }
     }
 
@@ -84,11 +90,11 @@ public enum Population: Sendable, Hashable {
             var cumulative = 0.0
             for bin in bins {
                 if p <= cumulative + bin.share, bin.share > 0 {
-                    return bin.lower + (bin.upper - bin.lower) * (p - cumulative) / bin.share
+                    return bin.quantile((p - cumulative) / bin.share)
                 }
                 cumulative += bin.share
             }
-            return bins.last?.upper ?? 0
+            return bins.last?.quantile(1 - 1e-12) ?? 0
         }
     }
 
@@ -109,10 +115,7 @@ public enum Population: Sendable, Hashable {
                     if bin.lower > threshold { above += bin.share * bin.lower }
                     continue
                 }
-                let from = max(threshold, bin.lower)
-                guard from < bin.upper else { continue }
-                let covered = (bin.upper - from) / (bin.upper - bin.lower)
-                above += bin.share * covered * (from + bin.upper) / 2
+                above += bin.share * bin.partialMean(above: threshold)
             }
             let total = mean
             return total > 0 ? min(1, max(above / total, 0)) : p
@@ -168,9 +171,9 @@ public enum Population: Sendable, Hashable {
             var cumulative = 0.0
             for bin in bins {
                 cumulative += bin.share
-                if u < cumulative { return bin.lower + (bin.upper - bin.lower) * rng.uniform() }
+                if u < cumulative { return bin.quantile(rng.uniform()) }
             }
-            return bins.last?.upper ?? 0
+            return bins.last?.quantile(1 - 1e-12) ?? 0
         }
     }
 
@@ -180,7 +183,8 @@ public enum Population: Sendable, Hashable {
         case .fixed(let value): "fixed (\(Self.short(value)) a month)"
         case .lognormal(let mu, let sigma): "lognormal (median \(Self.short(exp(mu))), p95 \(Self.short(quantile(0.95))), sigma \(Self.short(sigma)))"
         case .pareto(let scale, let shape): "Pareto (minimum \(Self.short(scale)), shape \(Self.short(shape)))"
-        case .empirical(let bins): "empirical (\(bins.count) bins)"
+        case .empirical(let bins):
+            "empirical (\(bins.count) bins" + (bins.contains { $0.shape != nil } ? ", Pareto tail)" : ")")
         }
     }
 

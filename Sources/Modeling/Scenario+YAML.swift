@@ -79,14 +79,22 @@ struct ScenarioReader {
         if let fields = try root.mapping("projection") {
             projection = try readProjection(fields)
         }
-        let levers = try readLevers(root, paths: Set(interactions.flatMap { $0.calls.map(\.path) }))
+        let (levers, whatIfs, maxRatingDrop) = try readLevers(root, paths: Set(interactions.flatMap { $0.calls.map(\.path) }))
+        let quality = try readQuality(root)
         var seed: UInt64?
         if let value = try root.integer("seed") { seed = UInt64(value) }
+        let simulate = try root.integer("simulate")
+        if let simulate, simulate < 1 || simulate > 10_000_000 { throw root.problem("simulate", "must be between 1 and 10,000,000 users (got \(simulate))") }
         try root.rejectUnknown()
-        return Scenario(
+        var scenario = Scenario(
             name: name, users: users, interactions: interactions, resultCacheHitRate: hitRate, plans: plans,
             targetMargin: target, projection: projection, levers: levers, seed: seed
         )
+        scenario.whatIfs = whatIfs
+        scenario.maxRatingDrop = maxRatingDrop
+        scenario.simulatedUsers = simulate
+        scenario.quality = quality
+        return scenario
     }
 
     // MARK: Users
@@ -115,7 +123,7 @@ struct ScenarioReader {
 
     func readPopulation(_ fields: YAMLFields) throws(YAMLFields.Problem) -> Population {
         let stated = try fields.string("distribution", required: false)
-        let kind = stated ?? (fields.has("median") || fields.has("p95") || fields.has("sigma") ? "lognormal" : fields.has("bins") ? "empirical" : "fixed")
+        let kind = stated ?? (fields.has("median") || fields.has("p95") || fields.has("sigma") ? "lognormal" : fields.has("bins") || fields.has("histogram") ? "empirical" : "fixed")
         let population: Population
         switch kind {
         case "fixed":
@@ -174,17 +182,26 @@ struct ScenarioReader {
             var bins: [Population.Bin] = []
             for item in items {
                 guard let lower = try item.double("min") else { throw item.problem("min", "missing (required)") }
-                let upper = try item.double("max") ?? lower
+                let shape = try positive(item, "shape")
+                // A bin with a shape and no max is an unbounded Pareto tail; without a shape, a point.
+                let upper = try item.double("max") ?? (shape != nil ? .infinity : lower)
                 guard let share = try item.double("share") else { throw item.problem("share", "missing (required): the share of users in this bin") }
                 try item.rejectUnknown()
                 if lower < 0 { throw item.problem("min", "cannot be negative") }
                 if upper < lower { throw item.problem("max", "must not be below min (\(lower))") }
                 if share < 0 { throw item.problem("share", "cannot be negative") }
-                bins.append(Population.Bin(lower: lower, upper: upper, share: share))
+                if let shape {
+                    if lower <= 0 { throw item.problem("min", "must be above 0 in a bin with a Pareto shape") }
+                    if upper == lower { throw item.problem("max", "must be above min (\(lower)) in a bin with a Pareto shape") }
+                    if !upper.isFinite && shape <= 1 {
+                        throw item.problem("shape", "an unbounded Pareto tail needs a shape above 1 (got \(shape)): give max, or a larger shape")
+                    }
+                }
+                bins.append(Population.Bin(lower: lower, upper: upper, share: share, shape: shape))
             }
             let total = bins.reduce(0) { $0 + $1.share }
             if abs(total - 1) > 1e-3 { throw fields.problem(key, "the bins' shares add up to \(total), not 1") }
-            population = .empirical(bins.map { Population.Bin(lower: $0.lower, upper: $0.upper, share: $0.share / total) }.sorted { $0.lower < $1.lower })
+            population = .empirical(bins.map { Population.Bin(lower: $0.lower, upper: $0.upper, share: $0.share / total, shape: $0.shape) }.sorted { $0.lower < $1.lower })
         default:
             throw fields.problem("distribution", "expected fixed, lognormal, pareto or empirical (got '\(kind)')")
         }
@@ -204,11 +221,14 @@ struct ScenarioReader {
         } else {
             throw fields.problem("share", "missing (required when there are several interactions): this kind's share of all interactions")
         }
+        let task = try readTask(fields) ?? .general
         let items = try fields.sequence("calls")
         if items.isEmpty { throw fields.problem("calls", "missing (required): list the model calls one interaction makes") }
         var calls: [Scenario.Call] = []
         for (callIndex, item) in items.enumerated() {
-            calls.append(try readCall(item, path: "interactions[\(index)].calls[\(callIndex)]"))
+            var call = try readCall(item, path: "interactions[\(index)].calls[\(callIndex)]")
+            call.task = try readTask(item) ?? task
+            calls.append(call)
         }
         try fields.rejectUnknown()
         return Scenario.InteractionKind(name: name, share: share, calls: calls)
@@ -233,6 +253,7 @@ struct ScenarioReader {
         if repeatCount < 1 || repeatCount > 10_000 { throw fields.problem("repeat", "must be between 1 and 10,000 turns (got \(repeatCount))") }
         let growth = try tokens(fields, "context_growth") ?? 0
         let async = try fields.bool("async") ?? false
+        _ = try readTask(fields)   // read (and checked) here so rejectUnknown knows it; applied by readInteraction
         try fields.rejectUnknown()
         let largest = input.total + (repeatCount - 1) * growth
         if let window = model.maxInputTokens, largest > window {
@@ -313,21 +334,24 @@ struct ScenarioReader {
         return settings
     }
 
-    func readLevers(_ root: YAMLFields, paths: Set<String>) throws(YAMLFields.Problem) -> Scenario.LeverSettings {
-        guard let node = root.value("levers") else { return .auto(candidates: []) }
+    /// The `levers:` field, the what-ifs its mapping form adds to the automatic levers, and the
+    /// model lever's largest rating drop.
+    func readLevers(_ root: YAMLFields, paths: Set<String>) throws(YAMLFields.Problem) -> (Scenario.LeverSettings, [Scenario.WhatIf], Double) {
+        var maxRatingDrop = 20.0
+        guard let node = root.value("levers") else { return (.auto(candidates: []), [], maxRatingDrop) }
         if node.sequence != nil {
             var items: [Scenario.WhatIf] = []
             for item in try root.sequence("levers") { items.append(try readWhatIf(item, paths: paths)) }
-            return .list(items)
+            return (.list(items), [], maxRatingDrop)
         }
         if let scalar = node.scalar {
             switch scalar.string.lowercased() {
-            case "auto", "true", "yes", "on": return .auto(candidates: [])
-            case "off", "none", "false", "no": return .off
-            default: throw root.problem("levers", "expected auto, off, or {models: [...]} (got '\(scalar.string)')")
+            case "auto", "true", "yes", "on": return (.auto(candidates: []), [], maxRatingDrop)
+            case "off", "none", "false", "no": return (.off, [], maxRatingDrop)
+            default: throw root.problem("levers", "expected auto, off, or {models: [...], max_rating_drop: 20, what_ifs: [...]} (got '\(scalar.string)')")
             }
         }
-        guard let fields = try root.mapping("levers") else { return .auto(candidates: []) }
+        guard let fields = try root.mapping("levers") else { return (.auto(candidates: []), [], maxRatingDrop) }
         var candidates: [ModelPrice] = []
         for name in try fields.strings("models") {
             guard let model = catalog.find(name) else {
@@ -335,8 +359,43 @@ struct ScenarioReader {
             }
             candidates.append(model)
         }
+        var whatIfs: [Scenario.WhatIf] = []
+        for item in try fields.sequence("what_ifs") { whatIfs.append(try readWhatIf(item, paths: paths)) }
+        if let drop = try fields.double("max_rating_drop") {
+            if drop < 0 || !drop.isFinite { throw fields.problem("max_rating_drop", "must be 0 or more rating points (got \(drop))") }
+            maxRatingDrop = drop
+        }
         try fields.rejectUnknown()
-        return .auto(candidates: candidates)
+        return (.auto(candidates: candidates), whatIfs, maxRatingDrop)
+    }
+
+    /// A call's or an interaction's `task`.
+    func readTask(_ fields: YAMLFields) throws(YAMLFields.Problem) -> QualityTask? {
+        guard let text = try fields.string("task", required: false) else { return nil }
+        guard let task = QualityTask(rawValue: text.lowercased()) else {
+            throw fields.problem("task", "expected \(QualityTask.allCases.map(\.rawValue).joined(separator: ", ")) (got '\(text)')")
+        }
+        return task
+    }
+
+    /// The `quality:` field: `{view: style_control|raw}` for the bundled Arena snapshot, or
+    /// `{file: evals.csv}` for the user's scores (relative to the scenario's directory).
+    func readQuality(_ root: YAMLFields) throws(YAMLFields.Problem) -> QualityRatings? {
+        guard let fields = try root.mapping("quality") else {
+            if root.has("quality") { throw root.problem("quality", "expected {file: evals.csv} or {view: style_control}") }
+            return try? QualityRatings.arena()
+        }
+        let file = try fields.string("file", required: false)
+        let view = try fields.string("view", required: false)
+        try fields.rejectUnknown()
+        if let file {
+            if view != nil { throw fields.problem("view", "give file or view, not both (a scores file has no views)") }
+            let path = file.hasPrefix("/") ? file : texts.baseDirectory + "/" + file
+            let text: String
+            do { text = try TextFiles.utf8Text(of: path) } catch { throw fields.problem("file", "cannot read '\(file)': \(error.description)") }
+            do { return try QualityRatings.scores(csv: text, file: file) } catch { throw fields.problem("file", error.description) }
+        }
+        do { return try QualityRatings.arena(view: view ?? "style_control") } catch { throw fields.problem("view", error.description) }
     }
 
     /// One item of an explicit `levers:` list.

@@ -22,6 +22,18 @@ public struct Scenario: Sendable {
     public var levers: LeverSettings
     /// The Monte Carlo seed, when the scenario fixes one.
     public var seed: UInt64?
+    /// What-ifs run beside the automatic levers and reported whole (`levers: {what_ifs: [...]}`),
+    /// such as the result-cache hit rate a fitted scenario saw in its log.
+    public var whatIfs: [WhatIf] = []
+    /// Users to simulate when the caller does not say (`simulate:`); nil for the active users (at
+    /// most a million). Totals are scaled to the active users either way.
+    public var simulatedUsers: Int? = nil
+    /// The model lever's quality rule: a swap may lose at most this many rating points in the
+    /// call's task (`levers: {max_rating_drop: 20}`).
+    public var maxRatingDrop: Double = 20
+    /// The ratings the model lever keeps quality by (`quality:`; the bundled Arena snapshot by
+    /// default), nil when none could be loaded.
+    public var quality: QualityRatings? = try? QualityRatings.arena()
     /// The token counts the scenario gave as text, counted with each call's model tokenizer.
     public var countedTexts: [CountedText] = []
 
@@ -96,6 +108,8 @@ public struct Scenario: Sendable {
         public var contextGrowth: Int
         /// Whether the call can wait for the batch tier.
         public var async: Bool
+        /// What the call does, for the quality of a cheaper model (`task:`; general by default).
+        public var task: QualityTask = .general
         /// Where the call is in the scenario (`interactions[1].calls[0]`), for messages and levers.
         public var path: String
         /// `file:line` of the call, for messages.

@@ -73,13 +73,14 @@ public struct ScenarioModel: Sendable {
     /// - Parameters:
     ///   - scenario: the scenario.
     ///   - seed: overrides the scenario's seed.
-    ///   - simulatedUsers: how many users to simulate (default: the active users, at most a million).
+    ///   - simulatedUsers: how many users to simulate (default: the scenario's `simulate`, else the
+    ///     active users, at most a million).
     /// - Throws: ``ModelingError`` when a call cannot be priced.
     public func run(_ scenario: Scenario, seed: UInt64? = nil, simulatedUsers: Int? = nil) async throws(ModelingError) -> ScenarioResult {
         let seed = seed ?? scenario.seed ?? Self.defaultSeed
         let pricing = try InteractionPricing(scenario)
         let cpi = pricing.costPerInteraction
-        let count = simulatedUsers ?? min(scenario.users.active, Self.defaultMaxSimulatedUsers)
+        let count = simulatedUsers ?? scenario.simulatedUsers ?? min(scenario.users.active, Self.defaultMaxSimulatedUsers)
         guard count >= 1 else { throw .badInput("simulate at least one user") }
         let population = scenario.users.population
         var sample = await Simulation.sample(population, users: count, seed: seed)
@@ -93,7 +94,7 @@ public struct ScenarioModel: Sendable {
         let monthlyCost = scaled(cpi * served)
         let monthlyRevenue = primary.map { scaled($0.revenue) }
         let servedActive = count == scenario.users.active ? served : Int((Double(served) * scale).rounded())
-        let levers = LeverFinder.levers(for: scenario, catalog: catalog, baseline: cpi, served: servedActive, revenue: monthlyRevenue, today: today)
+        let (levers, leverNotes) = LeverFinder.find(for: scenario, catalog: catalog, baseline: cpi, served: servedActive, revenue: monthlyRevenue, today: today)
         let tallies = await Simulation.months(population, users: count, months: scenario.projection.months, plans: scenario.plans.isEmpty ? [] : [scenario.plans[0]], seed: seed)
         let projection = Projection.months(
             settings: scenario.projection, active: scenario.users.active, tallies: tallies.map { $0[0] },
@@ -111,8 +112,9 @@ public struct ScenarioModel: Sendable {
                 notes.append("\(call.path): \(call.turnsBelowCacheMinimum) of \(call.turns) turns have a cached prefix shorter than \(call.model)'s minimum cacheable prompt, so they are billed as plain input.")
             }
         }
-        if case .auto(let candidates) = scenario.levers, candidates.isEmpty, levers.contains(where: { $0.kind == .model }) {
-            notes.append("Model swaps pick the cheapest model of the same provider and mode whose context window fits; they do not judge quality. List the models you would accept with `levers: {models: [...]}`.")
+        notes += leverNotes
+        if levers.contains(where: { $0.kind == .modelCheapest }) {
+            notes.append("Lever model_cheapest is the cheapest model of the same provider (or of levers.models) whatever its quality; its row says how many rating points it loses. Lever model keeps quality: at most \(Population.short(scenario.maxRatingDrop)) points below the current model in the call's task (levers: {max_rating_drop: N}).")
         }
         return ScenarioResult(
             scenario: scenario, seed: seed, pricing: pricing, users: stats, closedForm: ClosedForm(population, costPerInteraction: cpi),
@@ -141,7 +143,7 @@ public struct ScenarioModel: Sendable {
         for plan in plans where (plan.marginP90 ?? 0) >= 0 && plan.underwaterShare > 0 {
             reasons.append("plan \(plan.plan.name): \(QuickEstimate.percent(plan.underwaterShare)) of users are underwater; \(plan.recommendation.text)")
         }
-        if let lever = levers.first, lever.monthlySaving > .zero {
+        if let lever = levers.first(where: { $0.kind != .modelCheapest }), lever.monthlySaving > .zero {
             reasons.append("biggest lever (\(lever.kind.rawValue)): \(lever.change) saves \(lever.monthlySaving.formatted()) a month")
         }
         return Verdict(kind: kind, costShare: share, reasons: reasons)

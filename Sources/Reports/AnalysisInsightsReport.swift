@@ -1,3 +1,4 @@
+import Modeling
 import Pricing
 public import UsageAnalysis
 
@@ -9,18 +10,30 @@ public enum AnalysisInsightsReport: Sendable {
         return "\(scaled)"
     }
 
-    /// The interactions-per-user-month fit as JSON: both candidates with their KS distance.
-    public static func fitJSON(_ fit: ScenarioFit) -> JSONValue {
-        .object([
+    /// The interactions-per-user-month fit as JSON: both candidates with their KS distance, and,
+    /// with the fitted scenario, what its interactions are counted in.
+    public static func fitJSON(_ fit: ScenarioFit, fitted: FittedScenario? = nil) -> JSONValue {
+        var members: [(String, JSONValue)] = [
             ("samples", .int(fit.samples)), ("mean", .double(fit.mean)), ("chosen", .string(fit.choice.rawValue)),
             ("lognormal", .object([("mu", .double(fit.lognormalMu)), ("sigma", .double(fit.lognormalSigma)), ("ks_distance", .double(fit.lognormalKS))])),
             ("pareto", .object([("scale", .double(fit.paretoScale)), ("alpha", .double(fit.paretoAlpha)), ("ks_distance", .double(fit.paretoKS))])),
+            ("tail_shape", .optional(fit.choice == .empirical ? fit.histogram.last?.shape : nil) { .double($0) }),
             ("scenario_yaml", .string(fit.distributionYAML)),
-        ])
+        ]
+        if let fitted {
+            members += [
+                ("basis", .string("cost_in_interactions")),
+                ("cost_per_interaction_usd", .money(fitted.costPerInteraction)),
+                ("log_cost_per_interaction_usd", .optional(fitted.logCostPerInteraction) { .money($0) }),
+                ("log_interactions_mean", .double(fitted.logInteractionsMean)),
+                ("notes", .array(fitted.notes.map { .string($0) })),
+            ]
+        }
+        return .object(members)
     }
 
     /// JSON members `plans`, `levers` and `interactions_fit`, and matching text sections.
-    public static func extras(_ insights: Insights, fit: ScenarioFit? = nil) -> AnalysisExtras {
+    public static func extras(_ insights: Insights, fit: ScenarioFit? = nil, fitted: FittedScenario? = nil) -> AnalysisExtras {
         var json: [(String, JSONValue)] = []
         if !insights.plans.isEmpty {
             json.append(("plans", .array(insights.plans.map { p in
@@ -40,9 +53,10 @@ public enum AnalysisInsightsReport: Sendable {
                 ("kind", .string(l.kind.rawValue)), ("feature", .string(l.feature)), ("model", .string(l.model)),
                 ("alternative", .optional(l.alternative) { .string($0) }), ("current_cost_usd", .money(l.currentCost)),
                 ("saving_usd", .optional(l.saving) { .money($0) }), ("detail", .string(l.detail)),
+                ("quality", .optional(l.quality) { ScenarioReport.qualityJSON($0) }),
             ])
         })))
-        if let fit { json.append(("interactions_fit", fitJSON(fit))) }
+        if let fit { json.append(("interactions_fit", fitJSON(fit, fitted: fitted))) }
         let text: @Sendable (Bool) -> [String] = { markdown in
             var out: [String] = []
             func heading(_ title: String) { out.append(markdown ? "\n## \(title)\n" : "\n\(title)\n" + String(repeating: "=", count: title.count)) }
@@ -60,7 +74,12 @@ public enum AnalysisInsightsReport: Sendable {
             }
             if let fit, fit.samples > 0 {
                 heading("Interactions per user-month")
-                out.append("Mean \(format(fit.mean)) over \(fit.samples) user-months. Lognormal fit: KS distance \(format(fit.lognormalKS)); Pareto fit: KS distance \(format(fit.paretoKS)); chosen for --fit-scenario: \(fit.choice.rawValue).")
+                if let fitted {
+                    out.append("Each user-month's cost in interactions of the fitted mix (\(fitted.costPerInteraction.formatted()) each): mean \(format(fit.mean)) over \(fit.samples) user-months (the log counts \(format(fitted.logInteractionsMean)) interactions per user-month). Lognormal fit: KS distance \(format(fit.lognormalKS)); Pareto fit: KS distance \(format(fit.paretoKS)); chosen for --fit-scenario: \(fit.choice.rawValue)" + (fit.choice == .empirical ? " (20 equal-count bins, the top one a Pareto tail)." : "."))
+                    for note in fitted.notes { out.append("- " + note) }
+                } else {
+                    out.append("Mean \(format(fit.mean)) over \(fit.samples) user-months. Lognormal fit: KS distance \(format(fit.lognormalKS)); Pareto fit: KS distance \(format(fit.paretoKS)); chosen for --fit-scenario: \(fit.choice.rawValue).")
+                }
             }
             if !insights.levers.isEmpty {
                 heading("Lever opportunities")

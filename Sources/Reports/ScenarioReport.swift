@@ -72,12 +72,17 @@ public enum ScenarioReport: Sendable {
     }
 
     static func leverTable(_ result: ScenarioResult) -> TextTable {
-        var table = TextTable(columns: [
+        let withQuality = result.levers.contains { $0.quality != nil }
+        var columns = [
             TextTable.Column("#", alignment: .right), TextTable.Column("Lever"), TextTable.Column("Saving/mo", alignment: .right),
             TextTable.Column("New margin", alignment: .right), TextTable.Column("Change"),
-        ])
+        ]
+        if withQuality { columns.append(TextTable.Column("Quality (rating)")) }
+        var table = TextTable(columns: columns)
         for (index, lever) in result.levers.enumerated() {
-            table.append(["\(index + 1)", lever.kind.rawValue, lever.monthlySaving.formatted(), optionalPercent(lever.newGrossMargin), lever.change])
+            var row = ["\(index + 1)", lever.kind.rawValue, lever.monthlySaving.formatted(), optionalPercent(lever.newGrossMargin), lever.change]
+            if withQuality { row.append(lever.quality?.summary ?? "") }
+            table.append(row)
         }
         return table
     }
@@ -236,8 +241,10 @@ public enum ScenarioReport: Sendable {
                     ("monthly_saving_usd", .money(lever.monthlySaving)),
                     ("new_gross_margin", .optional(lever.newGrossMargin) { .double($0) }),
                     ("cost_per_interaction_usd", .money(lever.costPerInteraction)),
+                    ("quality", .optional(lever.quality) { qualityJSON($0) }),
                 ])
             })),
+            ("quality", qualitySourceJSON(result.scenario)),
             ("projection", .array(result.projection.map { month in
                 .object([
                     ("month", .int(month.month)), ("users", .int(month.users)), ("cost_usd", .money(month.cost)),

@@ -106,11 +106,19 @@ struct FeatureModelSums: Sendable {
     var sums = GroupSums()
     var maxInput = 0
     var maxOutput = 0
+    /// Model requests the events stand for (more than the events when a row sums a time bucket).
+    var requests = 0
+    /// The part billed at the batch tier, and its requests.
+    var batch = GroupSums()
+    var batchRequests = 0
 
     mutating func merge(_ other: FeatureModelSums) {
         sums.merge(other.sums)
         maxInput = max(maxInput, other.maxInput)
         maxOutput = max(maxOutput, other.maxOutput)
+        requests += other.requests
+        batch.merge(other.batch)
+        batchRequests += other.batchRequests
     }
 }
 
@@ -216,7 +224,7 @@ struct Accumulator: Sendable {
     @inline(__always)
     mutating func record(
         user: Int, feature: Int, model: Int, timestamp: Int64, usage: Usage, tier: ServiceTier, billed: Int128?,
-        requestFingerprint: UInt64, interactionFingerprint: UInt64
+        requestFingerprint: UInt64, interactionFingerprint: UInt64, requests: Int = 1
     ) {
         if !modelResolved[model] {
             modelResolved[model] = true
@@ -269,6 +277,11 @@ struct Accumulator: Sendable {
             featureModelSums.append(FeatureModelSums())
         }
         add(&featureModelSums[fmSlot].sums)
+        featureModelSums[fmSlot].requests += requests
+        if tier == .batch {
+            add(&featureModelSums[fmSlot].batch)
+            featureModelSums[fmSlot].batchRequests += requests
+        }
         if usage.input > featureModelSums[fmSlot].maxInput { featureModelSums[fmSlot].maxInput = usage.input }
         if usage.output > featureModelSums[fmSlot].maxOutput { featureModelSums[fmSlot].maxOutput = usage.output }
         let day = UTC.day(of: timestamp)
@@ -320,7 +333,7 @@ struct Accumulator: Sendable {
                 userMonths[slot].interactions += 1
             }
         } else {
-            userMonths[slot].interactions += 1
+            userMonths[slot].interactions += requests
         }
 
         if requestFingerprint != 0 {
@@ -341,7 +354,7 @@ struct Accumulator: Sendable {
         record(
             user: u, feature: f, model: m, timestamp: event.timestamp, usage: event.usage, tier: event.tier,
             billed: event.billedCost?.units, requestFingerprint: Self.fingerprint(event.requestHash),
-            interactionFingerprint: Self.fingerprint(event.interactionID)
+            interactionFingerprint: Self.fingerprint(event.interactionID), requests: max(1, event.requests)
         )
     }
 

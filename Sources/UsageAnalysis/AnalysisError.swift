@@ -12,6 +12,8 @@ public enum AnalysisError: Error, Equatable, Sendable, CustomStringConvertible {
     case unknownFormat(file: String)
     /// A setting is invalid.
     case invalidOption(String)
+    /// No scenario can be fitted from the log (nothing the catalog prices), or the fit failed.
+    case cannotFit(String)
 
     public var description: String {
         switch self {
@@ -21,6 +23,7 @@ public enum AnalysisError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unknownFormat(let file):
             "Cannot tell the format of '\(file)': it is not JSON lines, an OpenAI usage CSV, LiteLLM SpendLogs or OTLP JSON. Name it with --input-format."
         case .invalidOption(let why): why
+        case .cannotFit(let why): "Cannot fit a scenario: \(why)"
         }
     }
 }
@@ -29,7 +32,7 @@ extension AnalysisError: ReportableError {
     public var isBadInput: Bool {
         switch self {
         case .io: false
-        case .cannotOpen, .badLine, .unknownFormat, .invalidOption: true
+        case .cannotOpen, .badLine, .unknownFormat, .invalidOption, .cannotFit: true
         }
     }
 }

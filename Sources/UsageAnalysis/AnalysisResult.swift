@@ -152,6 +152,11 @@ public struct FeatureModelBreakdown: Sendable, Hashable {
     /// The longest prompt and completion seen.
     public var maxInput: Int
     public var maxOutput: Int
+    /// Model requests (the events, unless an export's rows each sum several requests).
+    public var requests: Int
+    /// The events billed at the batch tier, and their requests.
+    public var batch: GroupBreakdown
+    public var batchRequests: Int
 }
 
 extension Accumulator {
@@ -188,7 +193,7 @@ extension Accumulator {
             FeatureModelBreakdown(
                 feature: featureNames[key >> 24], model: modelNames[key & 0xFF_FFFF],
                 group: breakdown(featureNames[key >> 24] + " / " + modelNames[key & 0xFF_FFFF], value.sums), maxInput: value.maxInput,
-                maxOutput: value.maxOutput)
+                maxOutput: value.maxOutput, requests: value.requests, batch: breakdown("batch", value.batch), batchRequests: value.batchRequests)
         }
         byFeatureModel.sort { ($0.group.cost, $1.group.name) > ($1.group.cost, $0.group.name) }
 

@@ -1,3 +1,4 @@
+import Foundation
 import CostModel
 public import Modeling
 public import Pricing
@@ -51,6 +52,8 @@ public struct Lever: Sendable, Hashable {
     public var saving: Money?
     /// What was seen and what to try.
     public var detail: String
+    /// Cheaper-model levers: both models' quality ratings (general task), when there are ratings.
+    public var quality: SwapQuality? = nil
 }
 
 /// Plans and lever opportunities derived from an analysis.
@@ -58,9 +61,11 @@ public struct Insights: Sendable {
     public var plans: [PlanEvaluation]
     public var levers: [Lever]
 
-    public init(result: AnalysisResult, catalog: Catalog, plans: [Plan]) {
+    /// Evaluates plans and finds levers; cheaper models keep quality by `ratings` (the bundled
+    /// Arena snapshot by default) within `maxRatingDrop` points, as the modeller's `model` lever does.
+    public init(result: AnalysisResult, catalog: Catalog, plans: [Plan], ratings: QualityRatings? = try? QualityRatings.arena(), maxRatingDrop: Double = 20) {
         self.plans = plans.map { Self.evaluate($0, result.userMonths) }
-        self.levers = Self.levers(result, catalog)
+        self.levers = Self.levers(result, catalog, ModelChoice(ratings: ratings, maxRatingDrop: maxRatingDrop))
     }
 
     static func evaluate(_ plan: Plan, _ months: [UserMonthCost]) -> PlanEvaluation {
@@ -82,31 +87,46 @@ public struct Insights: Sendable {
             users: users.count, worst: Array(underwater.prefix(20)))
     }
 
-    static func levers(_ result: AnalysisResult, _ catalog: Catalog) -> [Lever] {
+    static func levers(_ result: AnalysisResult, _ catalog: Catalog, _ choice: ModelChoice) -> [Lever] {
         var levers: [Lever] = []
+        let today = UTC.dayString(Int(Date().timeIntervalSince1970 / 86_400))
         for fm in result.byFeatureModel where fm.group.cost.units > 0 {
             guard let current = catalog.find(fm.model), current.hasTokenPrices else { continue }
             let usage = fm.group.tokens.usage
-            // Cheaper model of the same mode and provider whose context window fits.
-            var best: (name: String, cost: Int128)? = nil
+            // The cheapest model that keeps quality (the modeller's rule, general task: any provider,
+            // at most maxRatingDrop points below), or, when the current model is unrated, of the same
+            // provider without a quality check; the context window fits the longest prompt seen.
+            let rating = choice.rating(of: current, task: .general)
+            var pool = catalog.models.filter {
+                ModelChoice.fits($0, replacing: current, largestPrompt: fm.maxInput, largestOutput: fm.maxOutput, today: today)
+                    && !(usage.reasoning > 0 && $0.rate(.reasoning) == nil)
+            }
+            if let rating {
+                pool = choice.keepingQuality(of: rating, task: .general, from: pool).map(\.model)
+            } else {
+                pool = pool.filter { $0.provider == current.provider && !$0.name.contains("/") }
+            }
+            var best: (model: ModelPrice, cost: Int128)? = nil
             var currentPricer = FastPricer(model: current)
             guard let currentCost = currentPricer.price(usage, tier: .standard, baseBandOnly: true)?.cost else { continue }
-            for candidate in catalog.models where candidate.mode == current.mode && candidate.provider == current.provider && candidate.name != current.name {
-                guard let window = candidate.maxInputTokens, window >= fm.maxInput else { continue }
-                if let maxOut = candidate.maxOutputTokens, maxOut < fm.maxOutput { continue }
-                guard let inRate = candidate.baseRate(.input), inRate.units > 0 else { continue }
-                if current.mode != "embedding" { guard let outRate = candidate.baseRate(.output), outRate.units > 0 else { continue } }
-                if candidate.name.contains("/") || candidate.name.hasPrefix("ft:") { continue }
-                if usage.reasoning > 0 && candidate.rate(.reasoning) == nil { continue }
+            for candidate in pool {
                 var pricer = FastPricer(model: candidate)
                 guard let cost = pricer.price(usage, tier: .standard, baseBandOnly: true)?.cost, cost < currentCost else { continue }
-                if best == nil || cost < best!.cost || (cost == best!.cost && candidate.name < best!.name) { best = (candidate.name, cost) }
+                if best == nil || cost < best!.cost || (cost == best!.cost && candidate.name < best!.model.name) { best = (candidate, cost) }
             }
             if let best, best.cost * 10 <= currentCost * 9 {
                 let saving = Money(units: (currentCost - best.cost))
+                let quality = choice.quality(task: .general, from: current, to: best.model)
+                let how: String
+                if let from = quality?.from.rating, let to = quality?.to.rating {
+                    how = "rated \(Int(to.value.rounded())) against \(Int(from.value.rounded())) for general use (\(choice.ratings?.source ?? "ratings"), snapshot \(choice.ratings?.date ?? "-")), same mode, context window fits the longest prompt of \(fm.maxInput) tokens"
+                } else {
+                    how = "same mode and provider, context window fits the longest prompt of \(fm.maxInput) tokens; \(current.name) has no quality rating, so check quality first"
+                }
                 levers.append(Lever(
-                    kind: .cheaperModel, feature: fm.feature, model: fm.model, alternative: best.name, currentCost: fm.group.cost, saving: saving,
-                    detail: "\(best.name) (same mode and provider, context window fits the longest prompt of \(fm.maxInput) tokens) would cost \(Money(units: best.cost).formatted()) instead of \(Money(units: currentCost).formatted()) at list prices; check quality first."))
+                    kind: .cheaperModel, feature: fm.feature, model: fm.model, alternative: best.model.name, currentCost: fm.group.cost, saving: saving,
+                    detail: "\(best.model.name) (\(how)) would cost \(Money(units: best.cost).formatted()) instead of \(Money(units: currentCost).formatted()) at list prices.",
+                    quality: quality))
             }
             // Long prompts, little caching.
             let calls = max(1, fm.group.events)

@@ -163,7 +163,8 @@ struct RecordReader {
         if let text = row.string("service_tier"), let parsed = JSONLParserTier.parse(text) { tier = batch ? .batch : parsed }
         let usage = Usage(input: input, output: output, cachedInput: cached, audioInput: audioIn, audioOutput: audioOut)
         do { try usage.validate() } catch { throw RecordProblem(reason: error.description) }
-        return UsageEvent(timestamp: time, user: user, feature: feature, model: model, usage: usage, tier: tier)
+        let requests = try Self.integer(row, ["num_model_requests", "n_requests"])
+        return UsageEvent(timestamp: time, user: user, feature: feature, model: model, usage: usage, tier: tier, requests: max(1, requests))
     }
 
     // MARK: LiteLLM SpendLogs

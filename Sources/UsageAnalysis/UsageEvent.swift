@@ -24,6 +24,9 @@ public struct UsageEvent: Sendable, Hashable {
     public var requestHash: String?
     /// The interaction (or session) the call belonged to, when known.
     public var interactionID: String?
+    /// The model requests the event stands for: 1 for one call, more for a row of an export that
+    /// sums a time bucket (OpenAI's `num_model_requests`).
+    public var requests: Int
 
     public init(
         timestamp: Int64,
@@ -34,7 +37,8 @@ public struct UsageEvent: Sendable, Hashable {
         tier: ServiceTier = .standard,
         billedCost: Money? = nil,
         requestHash: String? = nil,
-        interactionID: String? = nil
+        interactionID: String? = nil,
+        requests: Int = 1
     ) {
         self.timestamp = timestamp
         self.user = user
@@ -45,6 +49,7 @@ public struct UsageEvent: Sendable, Hashable {
         self.billedCost = billedCost
         self.requestHash = requestHash
         self.interactionID = interactionID
+        self.requests = requests
     }
 }
 

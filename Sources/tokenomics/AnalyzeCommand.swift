@@ -49,7 +49,7 @@ extension Tokenomics {
         @Option(help: ArgumentHelp("A plans file (a top-level `plans:` list) to evaluate revenue and margin per user.", valueName: "file"))
         var plans: String?
 
-        @Option(help: ArgumentHelp("Write a scenario YAML fitted from the log, for `tokenomics model`.", valueName: "file"))
+        @Option(help: ArgumentHelp("Write a scenario YAML fitted from the log (with the --plans plans), whose `tokenomics model` report gives the log's cost per user back.", valueName: "file"))
         var fitScenario: String?
 
         @Option(name: .shortAndLong, help: ArgumentHelp("Write the report to a file instead of standard output.", valueName: "file"))
@@ -104,14 +104,19 @@ extension Tokenomics {
                 bar?.finish()
             }
             let insights = Insights(result: result, catalog: catalog, plans: planList)
+            let name = "Fitted from " + (database.map { [$0] } ?? inputs).joined(separator: ", ")
+            let fitted: FittedScenario?
             if let fitScenario {
-                let yaml: String = ScenarioFit.yaml(result: result, name: "Fitted from " + inputs.joined(separator: ", "))
-                do { try yaml.write(toFile: fitScenario, atomically: true, encoding: String.Encoding.utf8) } catch {
+                let scenario = try FittedScenario(result: result, catalog: catalog, plans: planList, name: name)
+                do { try scenario.yaml.write(toFile: fitScenario, atomically: true, encoding: String.Encoding.utf8) } catch {
                     throw ValidationError("Cannot write '\(fitScenario)': \(error.localizedDescription)")
                 }
+                fitted = scenario
+            } else {
+                fitted = try? FittedScenario(result: result, catalog: catalog, plans: planList, name: name)
             }
-            let fit = ScenarioFit(interactions: result.userMonths.map(\.interactions))
-            let extras = AnalysisInsightsReport.extras(insights, fit: fit)
+            let fit = fitted?.distribution ?? ScenarioFit(interactions: result.userMonths.map(\.interactions))
+            let extras = AnalysisInsightsReport.extras(insights, fit: fit, fitted: fitted)
             switch resolvedFormat {
             case .json: return AnalysisReport.json(result, extras: extras).serialized() + "\n"
             case .csv: return AnalysisReport.csv(result)

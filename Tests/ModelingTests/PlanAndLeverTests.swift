@@ -70,12 +70,32 @@ struct PlanAndLeverTests {
         }
         let cache = try #require(result.levers.first { $0.kind == .resultCache })
         #expect(cache.change == "result_cache_hit_rate: 0.1 → 0.2")
-        // Model swaps stay within the provider when no candidates are listed, and fit the context.
-        for lever in result.levers where lever.kind == .model {
+        // Without a list, `model` swaps keep quality across providers (QualityTests checks the rule);
+        // `model_cheapest` stays within the provider whatever the rating.
+        for lever in result.levers where lever.kind == .model { #expect(lever.quality?.to.rating != nil) }
+        for lever in result.levers where lever.kind == .modelCheapest {
             for kind in lever.scenario.interactions {
                 for call in kind.calls { #expect(call.model.provider == "openai") }
             }
         }
+    }
+
+    /// The mapping form's `what_ifs` run beside the automatic levers and are reported even when they cost more.
+    @Test func whatIfsRunBesideTheAutomaticLevers() async throws {
+        let s = try scenario("""
+            users: {active: 100, interactions_per_month: {mean: 10}}
+            interactions:
+              - calls: [{model: gpt-4o, input: 2000, output: 500}]
+            result_cache_hit_rate: 0.2
+            levers: {what_ifs: [{lever: result_cache, hit_rate: 0.05}, {lever: model, call: "interactions[0].calls[0]", to: gpt-4.1}]}
+            """)
+        let result = try await ScenarioModel(catalog: catalog, today: "2026-01-01").run(s)
+        let lower = try #require(result.levers.first { $0.change == "result_cache_hit_rate: 0.2 → 0.05" })
+        #expect(lower.monthlySaving < .zero)
+        #expect(result.levers.contains { $0.change == "result_cache_hit_rate: 0.2 → 0.3" })   // the automatic one too
+        let swap = try #require(result.levers.first { $0.change == "interactions[0].calls[0].model: gpt-4o → gpt-4.1" })
+        #expect(swap.quality?.from.rating?.name == "gpt-4o-2024-08-06")
+        #expect(swap.quality?.to.rating?.name == "gpt-4.1-2025-04-14")
     }
 
     @Test func leverCandidatesComeFromTheList() async throws {
@@ -109,7 +129,7 @@ struct PlanAndLeverTests {
             """)
         let result = try await ScenarioModel(catalog: catalog, today: "2026-01-01").run(s)
         #expect(result.levers.count == 6)
-        #expect(Set(result.levers.map(\.kind)) == Set(Lever.Kind.allCases))
+        #expect(Set(result.levers.map(\.kind)) == Set(Lever.Kind.allCases).subtracting([.modelCheapest]))
         let served = 100 * 10
         for lever in result.levers {
             #expect(lever.monthlySaving == (result.costPerInteraction - lever.costPerInteraction) * served)

@@ -65,6 +65,8 @@ struct PopulationTests {
         Population.lognormal(mean: 50, sigma: 0.5),
         Population.pareto(mean: 200, shape: 3),
         Population.empirical([.init(lower: 0, upper: 10, share: 0.5), .init(lower: 10, upper: 100, share: 0.4), .init(lower: 100, upper: 1000, share: 0.1)]),
+        Population.empirical([.init(lower: 1, upper: 20, share: 0.9), .init(lower: 20, upper: 5000, share: 0.1, shape: 1.3)]),
+        Population.empirical([.init(lower: 1, upper: 20, share: 0.9), .init(lower: 20, upper: .infinity, share: 0.1, shape: 3)]),
     ])
     func monteCarloAgreesWithClosedForms(population: Population) async {
         var sample = await Simulation.sample(population, users: 1_000_000, seed: 7)

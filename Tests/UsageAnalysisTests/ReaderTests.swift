@@ -145,8 +145,13 @@ struct InsightTests {
         let insights = Insights(result: a.result(), catalog: bundledCatalog, plans: [])
         let cheaper = try #require(insights.levers.first { $0.kind == .cheaperModel })
         let alternative = try bundledCatalog.model(named: try #require(cheaper.alternative))
-        #expect(alternative.mode == "chat" && alternative.provider == "openai")
+        #expect(alternative.mode == "chat")
         #expect((alternative.maxInputTokens ?? 0) >= 8000)
+        // The modeller's quality rule: any provider, at most 20 Arena points below gpt-4o (general).
+        let quality = try #require(cheaper.quality)
+        let from = try #require(quality.from.rating), to = try #require(quality.to.rating)
+        #expect(from.name == "gpt-4o-2024-08-06" && to.value >= from.value - 20)
+        #expect(cheaper.detail.contains("rated \(Int(to.value.rounded())) against \(Int(from.value.rounded()))"))
         #expect(try cost(alternative.name, Usage(input: 400_000, output: 15_000)) + cheaper.saving! == (try cost("gpt-4o", Usage(input: 400_000, output: 15_000))))
         #expect(insights.levers.contains { $0.kind == .promptCaching && $0.feature == "agent" })
         #expect(insights.levers.contains { $0.kind == .callsPerInteraction && $0.feature == "agent" })
@@ -155,17 +160,37 @@ struct InsightTests {
     @Test("Scenario fit: a lognormal sample is fitted as lognormal, a Pareto one as Pareto, a two-point one as empirical")
     func fits() {
         var rng = SplitMix(seed: 3)
-        let lognormal = (0..<4000).map { _ in max(1, Int(100 * exp(0.7 * rng.normal()))) }
-        let fitL = ScenarioFit(interactions: lognormal)
+        let lognormal = (0..<20_000).map { _ in 100 * exp(0.7 * rng.normal()) }
+        let fitL = ScenarioFit(values: lognormal)
         #expect(fitL.choice == .lognormal)
-        #expect(abs(exp(fitL.lognormalMu) - 100) < 10)
-        let pareto = (0..<4000).map { _ in Int(1000 * pow(1 - rng.unit(), -1 / 1.5)) }
-        let fitP = ScenarioFit(interactions: pareto)
+        #expect(abs(exp(fitL.lognormalMu) - 100) < 3)
+        let pareto = (0..<20_000).map { _ in 100 * pow(1 - rng.unit(), -1 / 3.0) }
+        let fitP = ScenarioFit(values: pareto)
         #expect(fitP.choice == .pareto)
-        #expect(abs(fitP.paretoAlpha - 1.5) < 0.2)
+        #expect(abs(fitP.paretoAlpha - 3) < 0.15)
         let twoPoint = (0..<1000).map { $0 % 2 == 0 ? 1 : 1000 }
         let fitE = ScenarioFit(interactions: twoPoint)
         #expect(fitE.choice == .empirical)
         #expect(fitE.distributionYAML.hasPrefix("{distribution: empirical, histogram: ["))
+        // Its closed forms give the sample back: the mean exactly (the tail carries what the body misses).
+        #expect(abs(fitE.population.mean / fitE.target.mean - 1) < 1e-9)
+    }
+
+    /// A heavy tail (Pareto shape 1.2, infinite variance) that neither fit takes: the histogram's
+    /// top bin is a Pareto tail whose shape makes the mean the sample's, and the p90 and top-10%
+    /// share follow; a uniform top bin would put the tail's mean halfway to the largest user.
+    @Test func heavyTailIsFittedWithAParetoTopBin() throws {
+        var rng = SplitMix(seed: 5)
+        let values = (0..<5000).map { _ in rng.unit() < 0.3 ? 1 + 4 * rng.unit() : 20 * pow(1 - rng.unit(), -1 / 1.2) }
+        let fit = ScenarioFit(values: values)
+        #expect(fit.choice == .empirical)
+        let top = try #require(fit.histogram.last)
+        #expect(top.shape != nil)
+        #expect(abs(fit.population.mean / fit.target.mean - 1) < 0.001)
+        #expect(abs(fit.population.quantile(0.9) / fit.target.p90 - 1) < 0.01)
+        #expect(abs(fit.population.topShare(0.1) - fit.target.top10) < 0.01)
+        var uniform = fit.histogram
+        uniform[uniform.count - 1].shape = nil
+        #expect(Population.empirical(uniform).mean > fit.target.mean * 1.2, "a uniform top bin overshoots the mean")
     }
 }
