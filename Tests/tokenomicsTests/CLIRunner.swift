@@ -20,10 +20,11 @@ enum CLIRunner {
         var stderr: String
     }
 
-    /// Runs the binary with arguments, extra environment and optional standard input.
-    static func run(_ arguments: [String], environment: [String: String] = [:], stdin: Data? = nil) throws -> Result {
+    /// Runs the binary with arguments, extra environment, optional standard input and working directory.
+    static func run(_ arguments: [String], environment: [String: String] = [:], stdin: Data? = nil, directory: URL? = nil) throws -> Result {
         let process = Process()
         process.executableURL = binary
+        if let directory { process.currentDirectoryURL = directory }
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         for (key, value) in environment { env[key] = value }
