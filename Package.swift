@@ -18,6 +18,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "tokenomics", targets: ["tokenomics"]),
+        .library(name: "TokenomicsCore", targets: ["TokenomicsCore"]),
         .library(name: "Tokenizers", targets: ["Tokenizers"]),
         .library(name: "Pricing", targets: ["Pricing"]),
         .library(name: "CostModel", targets: ["CostModel"]),
@@ -45,6 +46,15 @@ let package = Package(
     targets: [
         // MARK: Core (no HTTP, SQL or terminal)
 
+        // Money, the one JSON value type and writer, the YAML field reader, ReportableError.
+        .target(
+            name: "TokenomicsCore",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         .target(
             name: "Tokenizers",
             resources: [
@@ -57,16 +67,14 @@ let package = Package(
 
         .target(
             name: "Pricing",
-            dependencies: [
-                .product(name: "Yams", package: "Yams"),
-            ],
+            dependencies: ["TokenomicsCore"],
             resources: [.copy("Resources/catalog.tsv")],
             swiftSettings: swiftSettings
         ),
 
         .target(
             name: "CostModel",
-            dependencies: ["Pricing"],
+            dependencies: ["Pricing", "TokenomicsCore"],
             swiftSettings: swiftSettings
         ),
 
@@ -76,7 +84,7 @@ let package = Package(
                 "CostModel",
                 "Pricing",
                 "Tokenizers",
-                .product(name: "Yams", package: "Yams"),
+                "TokenomicsCore",
             ],
             // LMArena text leaderboard snapshot (lmarena/arena-catalog, 2025-12-17): model quality for the model lever.
             resources: [.copy("Resources/arena-text.json")],
@@ -89,6 +97,7 @@ let package = Package(
                 "CostModel",
                 "Modeling",
                 "Pricing",
+                "TokenomicsCore",
             ],
             swiftSettings: swiftSettings
         ),
@@ -100,6 +109,7 @@ let package = Package(
                 "Pricing",
                 "Modeling",
                 "UsageAnalysis",
+                "TokenomicsCore",
             ],
             swiftSettings: swiftSettings
         ),
@@ -111,6 +121,7 @@ let package = Package(
             dependencies: [
                 "CostModel",
                 "Pricing",
+                "TokenomicsCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -126,6 +137,7 @@ let package = Package(
                 "Tokenizers",
                 "CostModel",
                 "Pricing",
+                "TokenomicsCore",
                 "Reports", "UsageAnalysis",  // the dashboard's charts and distribution statistics
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -146,6 +158,7 @@ let package = Package(
             name: "tokenomics",
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "TokenomicsCore",
                 "Pricing",
                 "CostModel",
                 "Reports",
@@ -168,6 +181,12 @@ let package = Package(
         // MARK: Tests
 
         .testTarget(
+            name: "TokenomicsCoreTests",
+            dependencies: ["TokenomicsCore"],
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(
             name: "TokenizersTests",
             dependencies: ["Tokenizers"],
             exclude: ["Golden"],  // golden parity data, read from the source tree by path
@@ -176,50 +195,52 @@ let package = Package(
 
         .testTarget(
             name: "PricingTests",
-            dependencies: ["Pricing"],
+            dependencies: ["Pricing", "TokenomicsCore"],
             swiftSettings: swiftSettings
         ),
 
         .testTarget(
             name: "CostModelTests",
-            dependencies: ["CostModel", "Pricing"],
+            dependencies: ["CostModel", "Pricing", "TokenomicsCore"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
 
         .testTarget(
             name: "ModelingTests",
-            dependencies: ["Modeling", "CostModel", "Pricing", "Tokenizers"],
+            dependencies: ["Modeling", "CostModel", "Pricing", "Tokenizers", "TokenomicsCore"],
             swiftSettings: swiftSettings
         ),
 
         .testTarget(
             name: "UsageAnalysisTests",
-            dependencies: ["UsageAnalysis", "CostModel", "Pricing", "Modeling"],
+            dependencies: ["UsageAnalysis", "CostModel", "Pricing", "Modeling", "TokenomicsCore"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
 
         .testTarget(
             name: "ReportsTests",
-            dependencies: ["Reports", "CostModel", "Pricing", "Modeling"],
+            dependencies: ["Reports", "CostModel", "Pricing", "Modeling", "TokenomicsCore"],
             swiftSettings: swiftSettings
         ),
 
         // Helpers shared by the ledger and gateway tests: scratch databases and generated traffic.
         .target(
             name: "LedgerTestSupport",
-            dependencies: ["Ledger", "CostModel", "Pricing", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Ledger", "CostModel", "Pricing", "TokenomicsCore", .product(name: "Logging", package: "swift-log")],
             path: "Tests/LedgerTestSupport",
             swiftSettings: swiftSettings
         ),
 
         .testTarget(
             name: "LedgerTests",
-            dependencies: ["LedgerTestSupport", 
+            dependencies: [
+                "LedgerTestSupport",
                 "Ledger",
                 "Pricing",
                 "CostModel",
+                "TokenomicsCore",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -227,11 +248,13 @@ let package = Package(
 
         .testTarget(
             name: "GatewayTests",
-            dependencies: ["LedgerTestSupport", 
+            dependencies: [
+                "LedgerTestSupport",
                 "Gateway",
                 "Ledger",
                 "Pricing",
                 "CostModel",
+                "TokenomicsCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -250,6 +273,7 @@ let package = Package(
             dependencies: [
                 "tokenomics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "TokenomicsCore",
                 "Pricing",
                 "CostModel",
                 "Modeling",

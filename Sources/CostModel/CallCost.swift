@@ -1,4 +1,5 @@
 public import Pricing
+public import TokenomicsCore
 
 /// The itemised cost of one call.
 public struct CallCost: Sendable, Hashable {

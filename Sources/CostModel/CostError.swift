@@ -1,4 +1,5 @@
 public import Pricing
+public import TokenomicsCore
 
 /// Why a cost could not be computed.
 public enum CostError: Error, Equatable, Sendable, CustomStringConvertible {

@@ -1,4 +1,5 @@
-public import Pricing
+import Pricing
+public import TokenomicsCore
 
 /// The cost of one interaction: several calls, each on its own model.
 public struct InteractionCost: Sendable, Hashable {

@@ -5,6 +5,7 @@ import Ledger
 import Logging
 import NIOCore
 public import ServiceLifecycle
+import TokenomicsCore
 
 /// Builds the gateway's HTTP application: the OpenAI- and Anthropic-compatible API, `/v1/models`,
 /// `/admin`, `/metrics` and `/health`, with the ledger writer (and any `services`, such as the
@@ -64,16 +65,10 @@ extension Gateway {
         } catch {
             return error.response()
         }
-        var out: [UInt8] = Array("{\"object\":\"list\",\"data\":[".utf8)
-        for (index, model) in router.listedModels().enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            out += Array("{\"id\":".utf8)
-            RawJSONWriter.writeString(model.id, into: &out)
-            out += Array(",\"object\":\"model\",\"created\":0,\"owned_by\":".utf8)
-            RawJSONWriter.writeString(model.owner, into: &out)
-            out.append(UInt8(ascii: "}"))
-        }
-        out += Array("]}".utf8)
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: out)))
+        let list = JSONValue.object([
+            ("object", .string("list")),
+            ("data", .array(router.listedModels().map { .object([("id", .string($0.id)), ("object", .string("model")), ("created", .int(0)), ("owned_by", .string($0.owner))]) })),
+        ])
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: list.serializedBytes(compact: true))))
     }
 }

@@ -1,4 +1,5 @@
 import Pricing
+import TokenomicsCore
 
 /// The API endpoints the gateway serves, and how each one's prompt, limits and usage are read.
 enum Endpoint: String, Sendable, CaseIterable {
@@ -23,7 +24,7 @@ enum Endpoint: String, Sendable, CaseIterable {
     var asksForStreamUsage: Bool { self == .chatCompletions || self == .completions }
 
     /// The request field that bounds the completion, if any.
-    func maxOutputField(_ body: RawJSON) -> Int? {
+    func maxOutputField(_ body: JSONValue) -> Int? {
         switch self {
         case .chatCompletions: body["max_completion_tokens"]?.intValue ?? body["max_tokens"]?.intValue
         case .completions, .messages: body["max_tokens"]?.intValue
@@ -42,7 +43,7 @@ enum Endpoint: String, Sendable, CaseIterable {
     }
 
     /// The texts of the prompt, for counting input tokens.
-    func promptTexts(_ body: RawJSON) -> [String] {
+    func promptTexts(_ body: JSONValue) -> [String] {
         var texts: [String] = []
         switch self {
         case .chatCompletions:

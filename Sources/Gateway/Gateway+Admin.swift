@@ -1,48 +1,10 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-public import Ledger
+import Ledger
 import NIOCore
 import Pricing
-
-/// JSON text for the admin API and the CLI: money as exact decimal numbers.
-public enum LedgerJSON: Sendable {
-    static func string(_ s: String) -> String {
-        var out: [UInt8] = []
-        RawJSONWriter.writeString(s, into: &out)
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    static func optional(_ s: String?) -> String { s.map(string) ?? "null" }
-    static func optional(_ n: Int?) -> String { n.map(String.init) ?? "null" }
-
-    /// One key, as `keys list --json` and `GET /admin/keys` print it.
-    public static func key(_ key: KeyInfo) -> String {
-        let created = ISO8601DateFormatter().string(from: key.createdAt)
-        let revoked = key.revokedAt.map { string(ISO8601DateFormatter().string(from: $0)) } ?? "null"
-        return "{\"id\":\(string(key.id)),\"user\":\(string(key.user)),\"feature\":\(optional(key.feature)),\"rpm\":\(optional(key.rpm)),\"tpm\":\(optional(key.tpm)),\"created_at\":\(string(created)),\"revoked_at\":\(revoked)}"
-    }
-
-    /// The user a budget belongs to: the subject of a user budget, the key's owner for a key budget.
-    public static func owner(of budget: BudgetStatus, keys: [KeyInfo]) -> String? {
-        switch budget.scope {
-        case .user: budget.subject
-        case .key: keys.first { $0.id == budget.subject }?.user
-        case .feature: nil
-        }
-    }
-
-    /// One budget, as `budgets show --json` and `GET /admin/budgets` print it.
-    public static func budget(_ budget: BudgetStatus, keys: [KeyInfo]) -> String {
-        "{\"user\":\(optional(owner(of: budget, keys: keys))),\"scope\":\(string(budget.scope.rawValue)),\"subject\":\(string(budget.subject)),\"period\":\(string(budget.period.rawValue)),\"budget_usd\":\(budget.limit.exactString),\"spent_usd\":\(budget.spent.exactString),\"reserved_usd\":\(budget.reserved.exactString),\"remaining_usd\":\(budget.remaining.exactString),\"soft_percent\":\(budget.softPercent),\"soft_threshold_reached\":\(budget.isPastSoftThreshold)}"
-    }
-
-    /// Budgets relevant to a user (their own and their keys'), or all.
-    public static func budgets(_ all: [BudgetStatus], keys: [KeyInfo], user: String?) -> [BudgetStatus] {
-        guard let user else { return all }
-        return all.filter { owner(of: $0, keys: keys) == user }
-    }
-}
+import TokenomicsCore
 
 extension Gateway {
     func addAdminRoutes(to router: Router<BasicRequestContext>) {
@@ -50,7 +12,7 @@ extension Gateway {
         admin.get("/keys") { request, _ in
             await self.admin(request) {
                 let keys = try await self.ledger.keys(user: request.uri.queryParameters.get("user"))
-                return "[" + keys.map(LedgerJSON.key).joined(separator: ",") + "]"
+                return .array(keys.map(LedgerJSON.key))
             }
         }
         admin.post("/keys") { request, _ in
@@ -64,7 +26,7 @@ extension Gateway {
                     new.period = parsed
                 }
                 let issued = try await self.ledger.createKey(new, now: Date())
-                return "{\"key\":\(LedgerJSON.string(issued.secret)),\"id\":\(LedgerJSON.string(issued.info.id))}"
+                return LedgerJSON.issued(issued)
             }
         }
         admin.delete("/keys/:id") { request, context in
@@ -74,7 +36,7 @@ extension Gateway {
                     throw GatewayError(.notFound, type: "invalid_request_error", code: "key_not_found", message: "No key with id '\(id)'.")
                 }
                 self.forgetKeys()
-                return "{\"id\":\(LedgerJSON.string(id)),\"revoked\":true}"
+                return LedgerJSON.revoked(id: id)
             }
         }
         admin.get("/budgets") { request, _ in
@@ -82,7 +44,7 @@ extension Gateway {
                 let keys = try await self.ledger.keys(user: nil)
                 let all = try await self.ledger.budgets(scope: nil, subject: nil, now: Date())
                 let chosen = LedgerJSON.budgets(all, keys: keys, user: request.uri.queryParameters.get("user"))
-                return "[" + chosen.map { LedgerJSON.budget($0, keys: keys) }.joined(separator: ",") + "]"
+                return .array(chosen.map { LedgerJSON.budget($0, keys: keys) })
             }
         }
         admin.put("/budgets") { request, _ in
@@ -109,14 +71,12 @@ extension Gateway {
                 guard let grouping = SpendGrouping(rawValue: by) else { throw GatewayError.badRequest("by must be user, feature, model, key or day.") }
                 let since = request.uri.queryParameters.get("since").flatMap { ISO8601DateFormatter().date(from: $0) }
                 let rows = try await self.ledger.spend(by: grouping, since: since)
-                return "[" + rows.map {
-                    "{\"\(by)\":\(LedgerJSON.string($0.group)),\"requests\":\($0.requests),\"cache_hits\":\($0.cacheHits),\"cost_usd\":\($0.cost.exactString),\"saving_usd\":\($0.saving.exactString),\"input_tokens\":\($0.inputTokens),\"output_tokens\":\($0.outputTokens)}"
-                }.joined(separator: ",") + "]"
+                return .array(rows.map { LedgerJSON.spend($0, by: grouping) })
             }
         }
     }
 
-    static func money(_ json: RawJSON, field: String) throws -> Money {
+    static func money(_ json: JSONValue, field: String) throws -> Money {
         let text: String
         switch json {
         case .number(let n): text = n
@@ -127,16 +87,16 @@ extension Gateway {
         return money
     }
 
-    func adminBody(_ request: Request) async throws -> RawJSON {
+    func adminBody(_ request: Request) async throws -> JSONValue {
         let buffer = try await request.body.collect(upTo: 1 << 20)
-        guard let json = try? RawJSON.parse(Array(buffer.readableBytesView)), json.isObject else {
+        guard let json = try? JSONValue.parse(Array(buffer.readableBytesView)), json.isObject else {
             throw GatewayError.badRequest("The request body must be a JSON object.", code: "invalid_json")
         }
         return json
     }
 
     /// Runs an admin action after checking the admin key; answers JSON or an OpenAI-shaped error.
-    func admin(_ request: Request, _ action: () async throws -> String) async -> Response {
+    func admin(_ request: Request, _ action: () async throws -> JSONValue) async -> Response {
         guard let name = config.adminKeyEnv, let expected = dependencies.environment[name], !expected.isEmpty else {
             return GatewayError(.forbidden, type: "permission_error", code: "admin_disabled", message: "The admin API is off: set admin_key_env in the configuration and that environment variable.").response()
         }
@@ -145,7 +105,7 @@ extension Gateway {
         }
         do {
             let json = try await action()
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: json)))
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: json.serializedBytes(compact: true))))
         } catch let error as GatewayError {
             return error.response()
         } catch let error as LedgerError {

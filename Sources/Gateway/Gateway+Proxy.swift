@@ -7,12 +7,13 @@ import Ledger
 import Logging
 import NIOCore
 import Pricing
+import TokenomicsCore
 
 extension Gateway {
     /// Everything decided about a request before it is forwarded.
     struct Plan: Sendable {
         var endpoint: Endpoint
-        var body: RawJSON
+        var body: JSONValue
         var key: KeyInfo
         var targets: [(target: ModelRouter.Target, price: ModelPrice)]
         var stream: Bool
@@ -87,9 +88,9 @@ extension Gateway {
                 .contentTooLarge, type: "invalid_request_error", code: "request_too_large",
                 message: "The request body exceeds the gateway's limit of \(config.maxBodyBytes) bytes (max_body_bytes in the configuration).")
         }
-        let json: RawJSON
+        let json: JSONValue
         do {
-            json = try RawJSON.parse(Array(buffer.readableBytesView))
+            json = try JSONValue.parse(Array(buffer.readableBytesView))
         } catch {
             throw GatewayError.badRequest("The request body is not valid JSON (\(error.description)).", code: "invalid_json")
         }
@@ -185,7 +186,7 @@ extension Gateway {
     static let budgetWarningHeader = HTTPField.Name("x-tokenomics-budget-warning")!
 
     /// Routing, pricing, counting, limits and the cache key.
-    func makePlan(json: RawJSON, requested: String, endpoint: Endpoint, key: KeyInfo, feature: String?) throws -> Plan {
+    func makePlan(json: JSONValue, requested: String, endpoint: Endpoint, key: KeyInfo, feature: String?) throws -> Plan {
         let model = router.resolve(requested, feature: feature)
         let routed = router.targets(for: model, preferring: endpoint.upstreamKind)
         let targets = routed.filter { $0.upstream.kind == endpoint.upstreamKind }
@@ -232,7 +233,7 @@ extension Gateway {
         if config.cache.enabled && !stream {
             let temperature = json["temperature"]?.doubleValue ?? (endpoint == .embeddings ? 0 : 1)
             if temperature <= 0 || config.cache.cacheNonZeroTemperature {
-                let canonical = json.setting("model", .string(priced[0].target.model)).removing(["user", "stream", "stream_options", "metadata"]).serialized(sortedKeys: true)
+                let canonical = json.setting("model", .string(priced[0].target.model)).removing(["user", "stream", "stream_options", "metadata"]).serializedBytes(compact: true, sortedKeys: true)
                 cacheKey = ResultCache.key(endpoint: endpoint.rawValue, scope: config.cache.shared ? "" : key.user, canonicalBody: canonical)
             }
         }

@@ -8,6 +8,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import Pricing
+import TokenomicsCore
 
 extension Gateway {
     /// Why an upstream attempt failed in a way that a fallback may cure.
@@ -107,12 +108,12 @@ extension Gateway {
             if let key { request.headers.add(name: "x-api-key", value: key) }
             request.headers.add(name: "anthropic-version", value: "2023-06-01")
         }
-        request.body = .bytes(ByteBuffer(bytes: body.serialized()))
+        request.body = .bytes(ByteBuffer(bytes: body.serializedBytes(compact: true)))
         return request
     }
 
     /// Usage of a whole (non-streamed) response, or a local count marked estimated.
-    func usage(of json: RawJSON?, plan: Plan) -> (Usage, estimated: Bool) {
+    func usage(of json: JSONValue?, plan: Plan) -> (Usage, estimated: Bool) {
         if let json, let reported = json["usage"] {
             let parsed = plan.endpoint == .messages ? UsageParsing.anthropic(reported) : UsageParsing.openAI(reported)
             if let parsed { return (parsed, false) }
@@ -164,7 +165,7 @@ extension Gateway {
         var fields = headers
         fields[.contentType] = response.headers.first(name: "content-type") ?? "application/json"
         if status == 200 {
-            let json = try? RawJSON.parse(bytes)
+            let json = try? JSONValue.parse(bytes)
             if let served = json?["model"]?.stringValue { record.modelServed = served }
             let (usage, estimated) = usage(of: json, plan: plan)
             let (cost, unpriced) = cost(usage, price: price)

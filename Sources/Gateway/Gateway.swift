@@ -8,6 +8,7 @@ public import Logging
 import NIOCore
 public import Pricing
 import Synchronization
+import TokenomicsCore
 
 /// What the gateway needs from outside: storage, prices, a token counter, an HTTP client.
 public struct GatewayDependencies: Sendable {

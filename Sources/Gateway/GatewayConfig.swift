@@ -1,5 +1,6 @@
 import Foundation
-public import Pricing
+import Pricing
+public import TokenomicsCore
 
 /// The gateway's configuration, read from YAML (see `docs/gateway.md`).
 public struct GatewayConfig: Sendable {

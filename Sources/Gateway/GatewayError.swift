@@ -2,6 +2,7 @@ import Foundation
 public import HTTPTypes
 import Hummingbird
 import NIOCore
+import TokenomicsCore
 
 /// An error the gateway returns to a client, in OpenAI's error shape:
 /// `{"error": {"message": …, "type": …, "param": null, "code": …}}`.
@@ -35,15 +36,12 @@ public struct GatewayError: Error, Equatable, Sendable, CustomStringConvertible 
         GatewayError(status, type: "api_error", code: code, message: message)
     }
 
-    /// The JSON body.
-    public var body: String {
-        "{\"error\":{\"message\":\(Self.quote(message)),\"type\":\(Self.quote(type)),\"param\":null,\"code\":\(Self.quote(code))}}"
-    }
+    /// The JSON body, in OpenAI's error shape: `{"error":{"message":…,"type":…,"param":null,"code":…}}`.
+    public var body: String { json.serialized(compact: true) }
 
-    static func quote(_ text: String) -> String {
-        var out: [UInt8] = []
-        RawJSONWriter.writeString(text, into: &out)
-        return String(decoding: out, as: UTF8.self)
+    /// The body as a value.
+    var json: JSONValue {
+        .object([("error", .object([("message", .string(message)), ("type", .string(type)), ("param", .null), ("code", .string(code))]))])
     }
 
     /// The HTTP response.
@@ -54,26 +52,5 @@ public struct GatewayError: Error, Equatable, Sendable, CustomStringConvertible 
             if let field = HTTPField.Name(name) { fields[field] = value }
         }
         return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
-    }
-}
-
-/// JSON string escaping shared with ``RawJSON`` writing.
-enum RawJSONWriter {
-    static func writeString(_ s: String, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for byte in s.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: [92, 34])
-            case 92: out.append(contentsOf: [92, 92])
-            case 0x0A: out.append(contentsOf: [92, UInt8(ascii: "n")])
-            case 0x0D: out.append(contentsOf: [92, UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [92, UInt8(ascii: "t")])
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: [92, UInt8(ascii: "u"), 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 15)]])
-            default: out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
     }
 }

@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import Pricing
 import Synchronization
+import TokenomicsCore
 
 /// Responses kept for identical requests: exact match on a hash of the normalised request, with a
 /// time to live and a bound on entries (least recently used goes first).

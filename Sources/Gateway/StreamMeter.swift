@@ -1,5 +1,6 @@
 import CostModel
 import Pricing
+import TokenomicsCore
 
 /// Reads a server-sent-event stream as it passes through: forwards each complete event at once,
 /// drops the usage-only chunk the gateway asked for on the client's behalf, and keeps the usage
@@ -77,7 +78,7 @@ struct StreamMeter {
             finished = true
             return true
         }
-        guard let json = try? RawJSON.parse(data) else { return true }
+        guard let json = try? JSONValue.parse(data) else { return true }
         switch endpoint {
         case .messages:
             let type = json["type"]?.stringValue ?? eventName

@@ -1,5 +1,6 @@
 public import CostModel
-public import Pricing
+import Pricing
+public import TokenomicsCore
 
 /// Reads token usage from each provider's response shape into ``Usage`` (OpenAI's convention:
 /// input includes cached and cache-write tokens, output includes reasoning), so that every class is billed once.
@@ -8,7 +9,7 @@ public enum UsageParsing: Sendable {
     /// (`prompt_tokens`, `completion_tokens`, `prompt_tokens_details.cached_tokens`,
     /// `completion_tokens_details.reasoning_tokens`), embeddings (`prompt_tokens`) and the Responses API
     /// (`input_tokens`, `output_tokens`, `input_tokens_details.cached_tokens`, `output_tokens_details.reasoning_tokens`).
-    public static func openAI(_ usage: RawJSON) -> Usage? {
+    public static func openAI(_ usage: JSONValue) -> Usage? {
         guard usage.isObject else { return nil }
         let input = usage["prompt_tokens"]?.intValue ?? usage["input_tokens"]?.intValue
         guard let input else { return nil }
@@ -28,7 +29,7 @@ public enum UsageParsing: Sendable {
 
     /// Usage from an Anthropic `usage` object. Anthropic's `input_tokens` excludes cache reads and
     /// writes, so they are added in; `cache_creation.ephemeral_1h_input_tokens` are 1-hour writes.
-    public static func anthropic(_ usage: RawJSON) -> Usage? {
+    public static func anthropic(_ usage: JSONValue) -> Usage? {
         guard usage.isObject else { return nil }
         let uncached = usage["input_tokens"]?.intValue ?? 0
         let reads = usage["cache_read_input_tokens"]?.intValue ?? 0
@@ -41,7 +42,7 @@ public enum UsageParsing: Sendable {
     }
 
     /// Merges a streamed Anthropic usage update: `message_start` carries the input side, `message_delta` the running output.
-    static func mergeAnthropic(_ base: Usage?, _ update: RawJSON) -> Usage? {
+    static func mergeAnthropic(_ base: Usage?, _ update: JSONValue) -> Usage? {
         guard let parsed = anthropic(update) else { return base }
         guard var merged = base else { return parsed }
         if update["input_tokens"] != nil && (update["input_tokens"]?.intValue ?? 0) > 0 {

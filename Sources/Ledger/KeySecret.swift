@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Pricing
+import TokenomicsCore
 
 /// Virtual key secrets: `tk-<id>-<secret>`, stored as a SHA-256 hash and compared in constant time.
 enum KeySecret {

@@ -1,4 +1,5 @@
-public import Pricing
+import Pricing
+public import TokenomicsCore
 
 /// Why a ledger operation failed.
 public enum LedgerError: Error, Equatable, Sendable, CustomStringConvertible {

@@ -1,6 +1,7 @@
 import CostModel
 public import Foundation
 public import Pricing
+public import TokenomicsCore
 
 /// The dashboard's read-only aggregate queries over the ledger's `request` rows.
 ///

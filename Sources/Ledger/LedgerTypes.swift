@@ -1,6 +1,7 @@
 public import CostModel
 public import Foundation
-public import Pricing
+import Pricing
+public import TokenomicsCore
 
 /// What a budget applies to.
 public enum BudgetScope: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {

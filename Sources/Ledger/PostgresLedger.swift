@@ -3,6 +3,7 @@ public import Foundation
 public import Logging
 public import PostgresNIO
 import Pricing
+import TokenomicsCore
 
 /// The ledger in PostgreSQL (postgres-nio `PostgresClient`), shared by several gateway instances.
 ///

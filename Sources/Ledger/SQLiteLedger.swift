@@ -2,6 +2,7 @@ import CostModel
 public import Foundation
 import GRDB
 import Pricing
+import TokenomicsCore
 
 /// The ledger in one SQLite file (GRDB `DatabasePool`, WAL mode): the embedded default.
 ///

@@ -1,3 +1,4 @@
+import TokenomicsCore
 /// The ledger's tables, one migration per version, in SQLite's and PostgreSQL's dialects.
 ///
 /// Tables and columns are singular camelCase (PostgreSQL folds the unquoted names to lower case, so

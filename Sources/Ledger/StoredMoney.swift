@@ -1,4 +1,5 @@
-public import Pricing
+import Pricing
+public import TokenomicsCore
 
 /// How the ledger stores money: femto-dollars (10⁻¹⁵ USD), split into two integer columns.
 ///

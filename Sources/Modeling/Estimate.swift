@@ -1,5 +1,6 @@
 public import CostModel
 public import Pricing
+public import TokenomicsCore
 
 /// The quick answer of `tokenomics estimate`: one call per interaction, a fixed number of
 /// interactions a month, one price.

@@ -1,4 +1,5 @@
-public import Pricing
+import Pricing
+public import TokenomicsCore
 
 /// An exact decimal fraction such as a share of traffic or a cache hit rate, with up to nine
 /// decimal places (`0.8`, `0.125`, `0.333333333`).

@@ -1,5 +1,6 @@
 public import CostModel
 public import Pricing
+public import TokenomicsCore
 
 /// What one interaction of a scenario costs, exactly, call by call and turn by turn.
 public struct InteractionPricing: Sendable {

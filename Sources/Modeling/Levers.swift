@@ -1,5 +1,6 @@
 import Foundation
 public import Pricing
+public import TokenomicsCore
 
 /// A what-if: one change to the scenario, what it saves a month and the margin it leaves.
 public struct Lever: Sendable {

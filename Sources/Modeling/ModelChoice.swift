@@ -1,4 +1,5 @@
 public import Pricing
+import TokenomicsCore
 
 /// Which catalog models may replace one, and which of them keep its quality.
 ///

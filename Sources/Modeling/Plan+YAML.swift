@@ -1,5 +1,6 @@
 import Foundation
 import Pricing
+import TokenomicsCore
 
 extension Plan {
     /// The plan as a YAML flow mapping that ``Plan/read(_:)`` reads back to the same plan:
@@ -20,8 +21,9 @@ extension Plan {
         return "{" + fields.joined(separator: ", ") + "}"
     }
 
-    /// A YAML double-quoted string: `"say \"hi\""`.
+    /// A YAML double-quoted string: `"say \"hi\""`, written as a JSON string literal (which YAML
+    /// reads as the same text, control characters included).
     public static func quotedYAML(_ text: String) -> String {
-        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        JSONValue.quote(text)
     }
 }

@@ -1,4 +1,5 @@
-public import Pricing
+import Pricing
+public import TokenomicsCore
 
 /// A pricing plan: what a user pays per month, and how many interactions they get.
 ///

@@ -1,4 +1,5 @@
-public import Pricing
+import Pricing
+public import TokenomicsCore
 
 /// How one plan fares against the simulated users: revenue, cost, margins, who is underwater.
 public struct PlanEvaluation: Sendable {

@@ -1,5 +1,6 @@
 import Foundation
-public import Pricing
+import Pricing
+public import TokenomicsCore
 
 /// One month of the projection.
 public struct ProjectionMonth: Sendable, Hashable {

@@ -1,7 +1,7 @@
 import Foundation
 public import Pricing
 import Tokenizers
-import Yams
+import TokenomicsCore
 
 extension Scenario {
     /// Reads a scenario file.
@@ -338,18 +338,21 @@ struct ScenarioReader {
     /// model lever's largest rating drop.
     func readLevers(_ root: YAMLFields, paths: Set<String>) throws(YAMLFields.Problem) -> (Scenario.LeverSettings, [Scenario.WhatIf], Double) {
         var maxRatingDrop = 20.0
-        guard let node = root.value("levers") else { return (.auto(candidates: []), [], maxRatingDrop) }
-        if node.sequence != nil {
+        switch root.shape("levers") {
+        case nil:
+            return (.auto(candidates: []), [], maxRatingDrop)
+        case .sequence:
             var items: [Scenario.WhatIf] = []
             for item in try root.sequence("levers") { items.append(try readWhatIf(item, paths: paths)) }
             return (.list(items), [], maxRatingDrop)
-        }
-        if let scalar = node.scalar {
-            switch scalar.string.lowercased() {
+        case .scalar(let text):
+            switch text.lowercased() {
             case "auto", "true", "yes", "on": return (.auto(candidates: []), [], maxRatingDrop)
             case "off", "none", "false", "no": return (.off, [], maxRatingDrop)
-            default: throw root.problem("levers", "expected auto, off, or {models: [...], max_rating_drop: 20, what_ifs: [...]} (got '\(scalar.string)')")
+            default: throw root.problem("levers", "expected auto, off, or {models: [...], max_rating_drop: 20, what_ifs: [...]} (got '\(text)')")
             }
+        case .mapping:
+            break
         }
         guard let fields = try root.mapping("levers") else { return (.auto(candidates: []), [], maxRatingDrop) }
         var candidates: [ModelPrice] = []

@@ -1,5 +1,6 @@
 import Foundation
 public import Pricing
+public import TokenomicsCore
 
 /// Everything the modeller found about a scenario; the reports render it.
 public struct ScenarioResult: Sendable {

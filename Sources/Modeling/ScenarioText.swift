@@ -1,7 +1,7 @@
 import Foundation
 import Pricing
-import Yams
 import Tokenizers
+import TokenomicsCore
 
 /// A token count the scenario gave as text (inline or in a file) and the modeller counted.
 public struct CountedText: Sendable, Equatable {
@@ -57,18 +57,22 @@ final class ScenarioTextCounter {
 
     /// Whether a field holds text to count rather than a number.
     static func holdsText(_ fields: YAMLFields, _ key: String) -> Bool {
-        guard let node = fields.value(key) else { return false }
-        if let mapping = node.mapping { return mapping["text"] != nil || mapping["file"] != nil }
-        guard let scalar = node.scalar else { return false }
-        let cleaned = scalar.string.filter { $0 != "_" && $0 != "," }
-        return Double(cleaned) == nil
+        switch fields.shape(key) {
+        case .mapping:
+            guard let parts = try? fields.mapping(key) else { return false }
+            return parts.has("text") || parts.has("file")
+        case .scalar(let text):
+            return Double(text.filter { $0 != "_" && $0 != "," }) == nil
+        case .sequence, nil:
+            return false
+        }
     }
 
     /// Counts the text of `fields[key]` (inline, `{text:}` or `{file:}`) for `model`.
     func count(_ fields: YAMLFields, _ key: String, model: ModelPrice) throws(YAMLFields.Problem) -> Int {
         let text: String
         let source: String
-        let location = fields.location(fields.value(key))
+        let location = fields.location(of: key)
         if let parts = try? fields.mapping(key), parts.has("text") || parts.has("file") {
             if parts.has("text") && parts.has("file") { throw parts.problem("file", "give text or file, not both") }
             if parts.has("text") {

@@ -3,7 +3,8 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-public import Pricing
+import Pricing
+public import TokenomicsCore
 
 /// The Monte Carlo: draws users' monthly interactions from a ``Population``, deterministically.
 ///

@@ -1,4 +1,5 @@
-public import Pricing
+import Pricing
+public import TokenomicsCore
 
 /// The distribution of monthly cost across users, from a simulated sample.
 public struct UserStatistics: Sendable {

@@ -1,4 +1,5 @@
 public import Foundation
+import TokenomicsCore
 
 /// Reads and writes the compact catalog format that Tokenomics ships and stores imports in.
 ///

@@ -1,3 +1,4 @@
+import TokenomicsCore
 /// Reads the custom-models format: a fine-tune, a private deployment, negotiated prices.
 ///
 /// ```yaml

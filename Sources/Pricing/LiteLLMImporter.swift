@@ -1,4 +1,5 @@
 import Foundation
+import TokenomicsCore
 
 /// Converts LiteLLM's `model_prices_and_context_window.json` into price sheets.
 ///
@@ -40,17 +41,18 @@ public enum LiteLLMImporter: Sendable {
     ///   - path: its name, for error messages and each model's `origin`.
     /// - Throws: ``PricingError/malformedCatalog(location:field:reason:)`` naming the entry and field.
     public static func convert(_ bytes: [UInt8], path: String) throws(PricingError) -> Result {
-        let root: RawJSON
+        let members: [JSONValue.Member]?
         do {
-            root = try RawJSON.parse(bytes)
+            members = try JSONValue.parseMembers(bytes)
         } catch {
             throw .malformedCatalog(location: "\(path):\(error.line)", field: "json", reason: "invalid JSON at column \(error.column): \(error.reason)")
         }
-        guard case .object(let entries) = root else {
+        guard let entries = members else {
             throw .malformedCatalog(location: path, field: "root", reason: "expected a JSON object of model entries")
         }
         var result = Result(models: [], skippedMode: 0, skippedUnpriced: 0)
-        for (name, value, line) in entries where name != "sample_spec" {
+        for entry in entries where entry.key != "sample_spec" {
+            let (name, value, line) = (entry.key, entry.value, entry.line)
             guard case .object(let fields) = value else {
                 throw .malformedCatalog(location: "\(path):\(line) entry '\(name)'", field: name, reason: "expected an object")
             }
@@ -59,7 +61,7 @@ public enum LiteLLMImporter: Sendable {
             if case .string(let m)? = value["mode"] { mode = m }
             guard keptModes.contains(mode) else { result.skippedMode += 1; continue }
             var model = ModelPrice(name: name, provider: provider(of: name, value), mode: mode, origin: path)
-            for (key, field, _) in fields {
+            for (key, field) in fields {
                 switch key {
                 case "max_input_tokens": model.maxInputTokens = try integer(field, location: location, field: key)
                 case "max_output_tokens": model.maxOutputTokens = try integer(field, location: location, field: key)
@@ -82,7 +84,7 @@ public enum LiteLLMImporter: Sendable {
         return result
     }
 
-    static func provider(of name: String, _ value: RawJSON) -> String {
+    static func provider(of name: String, _ value: JSONValue) -> String {
         if case .string(let provider)? = value["litellm_provider"] { return provider }
         if let slash = name.firstIndex(of: "/") { return String(name[..<slash]) }
         return "unknown"
@@ -122,7 +124,7 @@ public enum LiteLLMImporter: Sendable {
         return result
     }
 
-    static func decimal(_ value: RawJSON, location: String, field: String) throws(PricingError) -> Decimal128Text {
+    static func decimal(_ value: JSONValue, location: String, field: String) throws(PricingError) -> Decimal128Text {
         let text: String
         switch value {
         case .number(let n): text = n
@@ -136,7 +138,7 @@ public enum LiteLLMImporter: Sendable {
         }
     }
 
-    static func rate(_ value: RawJSON, location: String, field: String) throws(PricingError) -> Money {
+    static func rate(_ value: JSONValue, location: String, field: String) throws(PricingError) -> Money {
         let number = try decimal(value, location: location, field: field).roundedToSignificantDigits(12)
         if number.negative && number.significand != 0 {
             throw .malformedCatalog(location: location, field: field, reason: "a price cannot be negative")
@@ -148,7 +150,7 @@ public enum LiteLLMImporter: Sendable {
         }
     }
 
-    static func integer(_ value: RawJSON, location: String, field: String) throws(PricingError) -> Int? {
+    static func integer(_ value: JSONValue, location: String, field: String) throws(PricingError) -> Int? {
         if case .null = value { return nil }
         let number = try decimal(value, location: location, field: field)
         guard !number.negative || number.significand == 0,
@@ -162,7 +164,7 @@ public enum LiteLLMImporter: Sendable {
     /// Turns `tiered_pricing` ranges into long-context tiers: the tier whose range starts at `a`
     /// applies above `a` prompt tokens; rates a tier omits fall back to the tier's input rate
     /// (cache) or the model's output rate (output), as LiteLLM bills them.
-    static func applyTiers(_ value: RawJSON, to model: inout ModelPrice, location: String) throws(PricingError) {
+    static func applyTiers(_ value: JSONValue, to model: inout ModelPrice, location: String) throws(PricingError) {
         guard case .array(let tiers) = value else { return }
         for (index, tier) in tiers.enumerated() {
             let field = "tiered_pricing[\(index)]"
@@ -171,7 +173,7 @@ public enum LiteLLMImporter: Sendable {
             }
             let start = try integer(range[0], location: location, field: field + ".range") ?? 0
             var tierRates: [TokenClass: Money] = [:]
-            for (key, rateValue, _) in members {
+            for (key, rateValue) in members {
                 guard let rateKey = rateKey(for: key), rateKey.tier == .standard, rateKey.aboveTokens == 0 else { continue }
                 tierRates[rateKey.tokenClass] = try rate(rateValue, location: location, field: "\(field).\(key)")
             }

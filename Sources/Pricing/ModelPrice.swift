@@ -1,4 +1,5 @@
 import Synchronization
+public import TokenomicsCore
 
 /// One model's price sheet and limits.
 ///

@@ -1,3 +1,5 @@
+public import TokenomicsCore
+
 /// What went wrong while loading a catalog or finding a model in it.
 public enum PricingError: Error, Equatable, Sendable, CustomStringConvertible {
     /// No model has that name; `suggestions` are the closest names in the catalog.
@@ -32,3 +34,5 @@ public enum PricingError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 }
+
+extension PricingError: ReportableError {}

@@ -1,5 +1,6 @@
 import Modeling
 import Pricing
+public import TokenomicsCore
 public import UsageAnalysis
 
 /// Renders plan evaluations and lever opportunities as extra report sections.

@@ -1,5 +1,6 @@
 import Foundation
 import Pricing
+import TokenomicsCore
 public import UsageAnalysis
 
 extension AnalysisReport {

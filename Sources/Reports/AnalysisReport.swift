@@ -1,4 +1,5 @@
 import Pricing
+public import TokenomicsCore
 public import UsageAnalysis
 
 /// Renders the results of `tokenomics analyze` as text, Markdown, JSON or CSV.

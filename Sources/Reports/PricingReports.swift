@@ -1,5 +1,6 @@
 public import CostModel
 public import Pricing
+public import TokenomicsCore
 
 /// Reports on the catalog: model lists and one model's price sheet.
 public enum CatalogReport: Sendable {

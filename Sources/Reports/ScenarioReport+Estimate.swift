@@ -2,6 +2,7 @@ public import Modeling
 import Pricing
 import CostModel
 import Foundation
+public import TokenomicsCore
 
 extension ScenarioReport {
     /// `tokenomics estimate` as text.

@@ -2,6 +2,7 @@ public import Modeling
 import Pricing
 import CostModel
 import Foundation
+import TokenomicsCore
 
 extension ScenarioReport {
     /// The report as one self-contained HTML page with inline SVG charts: the cost-per-user

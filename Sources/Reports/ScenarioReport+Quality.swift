@@ -1,4 +1,5 @@
 public import Modeling
+public import TokenomicsCore
 
 extension ScenarioReport {
     /// A model swap's quality: `{view, category, task, from {model, arena_name, rating}, to {…}, rating_drop}`.

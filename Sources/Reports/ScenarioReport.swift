@@ -2,6 +2,7 @@ public import Modeling
 import Pricing
 import CostModel
 import Foundation
+public import TokenomicsCore
 
 /// The modeller's report (`tokenomics model`) in text, Markdown, JSON and HTML.
 ///

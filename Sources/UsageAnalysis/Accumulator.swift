@@ -1,5 +1,6 @@
 public import CostModel
 import Pricing
+import TokenomicsCore
 
 /// Summed token counts.
 public struct TokenTotals: Sendable, Hashable {

@@ -1,4 +1,5 @@
-public import Pricing
+import Pricing
+public import TokenomicsCore
 
 /// Why an analysis could not run or was stopped.
 public enum AnalysisError: Error, Equatable, Sendable, CustomStringConvertible {

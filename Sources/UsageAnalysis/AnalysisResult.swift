@@ -1,4 +1,5 @@
-public import Pricing
+import Pricing
+public import TokenomicsCore
 
 /// Cost and tokens of one group (a model, a feature, a day, a user).
 public struct GroupBreakdown: Sendable, Hashable {

@@ -1,4 +1,5 @@
 import Foundation
+import TokenomicsCore
 
 /// Maps names (byte strings) to dense integer ids without allocating a `String` per lookup.
 ///

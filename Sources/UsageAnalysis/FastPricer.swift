@@ -1,5 +1,6 @@
 import CostModel
 import Pricing
+import TokenomicsCore
 
 /// A model's rates resolved once per (tier, long-context band), so pricing an event is a few
 /// integer multiplications instead of a catalog search.

@@ -1,6 +1,7 @@
 import Foundation
 public import Modeling
 public import Pricing
+public import TokenomicsCore
 
 /// A scenario fitted from a usage log, whose `tokenomics model` report gives the log back.
 ///

@@ -2,6 +2,7 @@ import Foundation
 import CostModel
 public import Modeling
 public import Pricing
+public import TokenomicsCore
 
 /// One user's cost against what a plan would charge them.
 public struct PlanUser: Sendable, Hashable {

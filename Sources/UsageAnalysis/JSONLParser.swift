@@ -1,5 +1,6 @@
 import CostModel
 import Pricing
+import TokenomicsCore
 
 /// A hand-written field extractor for our JSON-lines events (DESIGN.md section 4).
 ///

@@ -1,5 +1,6 @@
 import CostModel
 import Pricing
+import TokenomicsCore
 
 /// Turns the lines of a provider export (OpenAI CSV, LiteLLM SpendLogs, OTLP JSON) into events.
 ///
@@ -36,10 +37,10 @@ struct RecordReader {
         if isCSV == false {
             if line.trimmedText().isEmpty { return Outcome() }
             do {
-                let json = try RawJSON.parse(Array(bytes))
+                let json = try JSONValue.parse(Array(bytes))
                 guard case .object = json else { return bad(number, "not a JSON object") }
                 return try Outcome(events: [liteLLMEvent(JSONFields(json))])
-            } catch let error as RawJSON.SyntaxError {
+            } catch let error as JSONValue.SyntaxError {
                 return bad(number, "malformed JSON: \(error.reason)")
             } catch let error as RecordProblem {
                 return bad(number, error.reason)
@@ -105,8 +106,8 @@ struct RecordReader {
     }
 
     struct JSONFields: Fields {
-        var json: RawJSON
-        init(_ json: RawJSON) { self.json = json }
+        var json: JSONValue
+        init(_ json: JSONValue) { self.json = json }
         func string(_ key: String) -> String? {
             switch json[key] {
             case .string(let s): s.isEmpty ? nil : s
@@ -116,7 +117,7 @@ struct RecordReader {
             default: nil
             }
         }
-        static func text(_ value: RawJSON) -> String {
+        static func text(_ value: JSONValue) -> String {
             switch value {
             case .string(let s): s
             case .number(let n): n
@@ -173,14 +174,14 @@ struct RecordReader {
         let time = try Self.timestamp(row, ["startTime", "start_time", "endTime"])
         guard let model = row.string("model") ?? row.string("model_group") else { throw RecordProblem(reason: "missing 'model'") }
         let user = row.string("end_user") ?? row.string("user") ?? row.string("api_key") ?? "(unknown)"
-        var metadata: RawJSON? = nil
+        var metadata: JSONValue? = nil
         if let json = row as? JSONFields, case .object? = json.json["metadata"] {
             metadata = json.json["metadata"]
         } else if let text = row.string("metadata"), text.hasPrefix("{") {
-            metadata = try? RawJSON.parse(Array(text.utf8))
+            metadata = try? JSONValue.parse(Array(text.utf8))
         }
         var feature = ""
-        if let tags = row.string("request_tags"), let json = try? RawJSON.parse(Array(tags.utf8)), case .array(let items) = json,
+        if let tags = row.string("request_tags"), let json = try? JSONValue.parse(Array(tags.utf8)), case .array(let items) = json,
             case .string(let first)? = items.first
         {
             feature = first
@@ -194,7 +195,7 @@ struct RecordReader {
         var cacheWrite = 0
         var reasoning = 0
         if let usage = metadata?["usage_object"] {
-            func int(_ value: RawJSON?) -> Int { if case .number(let n)? = value { return Int(n) ?? 0 }; return 0 }
+            func int(_ value: JSONValue?) -> Int { if case .number(let n)? = value { return Int(n) ?? 0 }; return 0 }
             cached = int(usage["prompt_tokens_details"]?["cached_tokens"])
             if cached == 0 { cached = int(usage["cache_read_input_tokens"]) }
             cacheWrite = int(usage["cache_creation_input_tokens"])
@@ -223,7 +224,7 @@ struct RecordReader {
         }
         let line = Array(bytes)
         if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return Outcome() }
-        if let parsed = try? RawJSON.parse(line) { return otelEvents(parsed, number: number) }
+        if let parsed = try? JSONValue.parse(line) { return otelEvents(parsed, number: number) }
         // A pretty-printed document: gather it whole (only when it starts the file).
         if number == 1 || otelStart == 0 && line.first == UInt8(ascii: "{") && line.count < 4 {
             otelStart = number
@@ -235,13 +236,13 @@ struct RecordReader {
 
     private func parseOTel(_ document: [UInt8], number: Int) -> Outcome {
         do {
-            return otelEvents(try RawJSON.parse(document), number: number)
+            return otelEvents(try JSONValue.parse(document), number: number)
         } catch {
             return bad(number + error.line - 1, "malformed OTLP JSON: \(error.reason)")
         }
     }
 
-    private func otelEvents(_ json: RawJSON, number: Int) -> Outcome {
+    private func otelEvents(_ json: JSONValue, number: Int) -> Outcome {
         guard case .array(let resources)? = json["resourceSpans"] else { return bad(number, "no 'resourceSpans' in OTLP JSON") }
         var outcome = Outcome()
         for resource in resources {
@@ -263,7 +264,7 @@ struct RecordReader {
         return outcome
     }
 
-    private func otelEvent(_ span: RawJSON, _ a: [String: String], _ resource: [String: String], model: String) throws -> UsageEvent {
+    private func otelEvent(_ span: JSONValue, _ a: [String: String], _ resource: [String: String], model: String) throws -> UsageEvent {
         func int(_ keys: String...) throws -> Int {
             for key in keys {
                 guard let text = a[key] else { continue }
@@ -297,7 +298,7 @@ struct RecordReader {
         )
     }
 
-    static func attributes(_ list: RawJSON?) -> [String: String] {
+    static func attributes(_ list: JSONValue?) -> [String: String] {
         guard case .array(let items)? = list else { return [:] }
         var out: [String: String] = [:]
         for item in items {

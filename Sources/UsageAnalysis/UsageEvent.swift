@@ -1,5 +1,6 @@
 public import CostModel
 public import Pricing
+public import TokenomicsCore
 
 /// One metered call, from any source: a log line, a provider export, an OTLP span or the ledger.
 ///

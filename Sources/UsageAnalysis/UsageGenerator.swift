@@ -3,6 +3,7 @@ public import Pricing
 
 #if canImport(Glibc)
 import Glibc
+import TokenomicsCore
 #endif
 
 /// Generates realistic usage logs in our JSON-lines format, for tests, benchmarks and demos.
@@ -163,6 +164,8 @@ public struct UsageGenerator: Sendable {
                     billed = Money(units: price.cost)
                     pricers[callModel] = pricer
                 }
+                // Written byte by byte rather than through JSONValue (millions of lines a second):
+                // every string here is a constant of this file, a timestamp or hex, so none needs escaping.
                 Self.append(&out, "{\"ts\":\"")
                 Self.append(&out, UTC.timestampString(time))
                 Self.append(&out, "\",\"user\":\"u")

@@ -4,6 +4,7 @@ import Modeling
 import Pricing
 import Reports
 import Synchronization
+import TokenomicsCore
 public import UsageAnalysis
 
 #if canImport(Glibc)

@@ -1,9 +1,9 @@
 public import ArgumentParser
 import Foundation
-import Gateway
 public import Ledger
 import Pricing
 import Reports
+import TokenomicsCore
 
 extension BudgetScope: ExpressibleByArgument {}
 
@@ -52,7 +52,7 @@ extension Tokenomics.Budgets {
                 (try await ledger.budgets(scope: nil, subject: nil, now: Date()), try await ledger.keys(user: nil))
             }
             let chosen = LedgerJSON.budgets(budgets, keys: keys, user: user)
-            if format.resolved == .json { return "[" + chosen.map { LedgerJSON.budget($0, keys: keys) }.joined(separator: ",") + "]" }
+            if format.resolved == .json { return JSONValue.array(chosen.map { LedgerJSON.budget($0, keys: keys) }).serialized(compact: true) }
             guard !chosen.isEmpty else { return "No budgets. Set one with `tokenomics budgets set --user NAME --budget USD`." }
             var table = TextTable(columns: [
                 .init("user"), .init("scope"), .init("subject"), .init("period"), .init("budget_usd", alignment: .right),
@@ -115,7 +115,7 @@ extension Tokenomics.Budgets {
                 return (try await ledger.budgets(scope: scope, subject: subject, now: Date()), try await ledger.keys(user: nil))
             }
             guard let budget = status.first else { throw LedgerError.storage(operation: "budget update", reason: "the budget was not stored") }
-            if format.resolved == .json { return LedgerJSON.budget(budget, keys: keys) }
+            if format.resolved == .json { return LedgerJSON.budget(budget, keys: keys).serialized(compact: true) }
             return "Budget for \(scope) \(subject): \(budget.limit.formatted()) per \(period == .total ? "lifetime" : period.rawValue); \(budget.spent.formatted()) spent, \(budget.remaining.formatted()) remaining."
         }
 

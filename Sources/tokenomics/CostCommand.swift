@@ -2,6 +2,7 @@ import ArgumentParser
 import CostModel
 import Pricing
 import Reports
+import TokenomicsCore
 
 extension Tokenomics {
     struct Cost: ParsableCommand {

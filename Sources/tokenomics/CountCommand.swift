@@ -1,10 +1,11 @@
 import ArgumentParser
 import CostModel
 import Foundation
-public import Pricing
+import Pricing
 import Reports
 import Synchronization
 public import Tokenizers
+public import TokenomicsCore
 
 extension Tokenomics {
     /// `tokenomics count`: the tokens of files, directories, standard input or a chat request.

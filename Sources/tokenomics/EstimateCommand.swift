@@ -3,6 +3,7 @@ import CostModel
 import Modeling
 import Pricing
 import Reports
+import TokenomicsCore
 
 extension Tokenomics {
     struct Estimate: ParsableCommand {

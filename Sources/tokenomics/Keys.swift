@@ -1,9 +1,9 @@
 public import ArgumentParser
 import Foundation
-import Gateway
 public import Ledger
 import Pricing
 import Reports
+import TokenomicsCore
 
 /// `--database sqlite:PATH|postgres://…`, shared by serve, keys and budgets.
 struct DatabaseOptions: ParsableArguments {
@@ -75,7 +75,7 @@ extension Tokenomics.Keys {
             let new = NewKey(user: user, feature: feature, rpm: rpm, tpm: tpm, budget: try budget.map { try Money(exactly: $0) }, period: period)
             let issued = try await database.parsed().withLedger { try await $0.createKey(new, now: Date()) }
             if format.resolved == .json {
-                return JSONValue.object([("key", .string(issued.secret)), ("id", .string(issued.info.id))]).serialized()
+                return LedgerJSON.issued(issued).serialized()
             }
             var lines = ["Created key \(issued.info.id) for user \(user)\(feature.map { ", feature \($0)" } ?? "")."]
             if let budget { lines.append("Budget: \((try? Money(exactly: budget))?.formatted() ?? budget) per \(period == .total ? "lifetime" : period.rawValue).") }
@@ -103,7 +103,7 @@ extension Tokenomics.Keys {
 
         func render() async throws -> String {
             let keys = try await database.parsed().withLedger { [user] in try await $0.keys(user: user) }
-            if format.resolved == .json { return "[" + keys.map(LedgerJSON.key).joined(separator: ",") + "]" }
+            if format.resolved == .json { return JSONValue.array(keys.map(LedgerJSON.key)).serialized(compact: true) }
             var table = TextTable(columns: [.init("id"), .init("user"), .init("feature"), .init("rpm", alignment: .right), .init("tpm", alignment: .right), .init("created"), .init("status")])
             let formatter = ISO8601DateFormatter()
             for key in keys {
@@ -134,7 +134,7 @@ extension Tokenomics.Keys {
         func render() async throws -> String {
             let revoked = try await database.parsed().withLedger { [id] in try await $0.revokeKey(id: id, now: Date()) }
             guard revoked else { throw LedgerError.unknownKey(id) }
-            return format.resolved == .json ? JSONValue.object([("id", .string(id)), ("revoked", .bool(true))]).serialized() : "Revoked key \(id)."
+            return format.resolved == .json ? LedgerJSON.revoked(id: id).serialized() : "Revoked key \(id)."
         }
 
         func run() async throws { print(try await render()) }

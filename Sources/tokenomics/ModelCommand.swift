@@ -3,6 +3,7 @@ import Foundation
 import Modeling
 import Pricing
 import Reports
+import TokenomicsCore
 
 extension Tokenomics {
     struct Model: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Pricing
 import Reports
+import TokenomicsCore
 
 extension Tokenomics {
     struct Price: ParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Pricing
 import Reports
+import TokenomicsCore
 
 extension Tokenomics {
     struct Prices: ParsableCommand {

@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import Pricing
+import TokenomicsCore
 
 @main
 struct Tokenomics: AsyncParsableCommand {

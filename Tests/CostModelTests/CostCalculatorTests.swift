@@ -1,6 +1,7 @@
 import Foundation
 import Pricing
 import Testing
+import TokenomicsCore
 
 @testable import CostModel
 

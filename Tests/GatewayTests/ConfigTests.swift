@@ -2,6 +2,7 @@ import Foundation
 @testable import Gateway
 import Pricing
 import Testing
+import TokenomicsCore
 
 struct ConfigTests {
     static let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -3,6 +3,7 @@ import Foundation
 import Ledger
 import Pricing
 import Testing
+import TokenomicsCore
 
 @testable import Gateway
 

@@ -7,6 +7,7 @@ import NIOCore
 import NIOHTTP1
 import Pricing
 import Testing
+import TokenomicsCore
 
 @testable import Gateway
 

@@ -11,6 +11,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import Pricing
+import TokenomicsCore
 
 /// A reply as the client saw it.
 struct Reply: Sendable {
@@ -19,7 +20,7 @@ struct Reply: Sendable {
     var body: String
 
     func header(_ name: String) -> String? { headers.first(name: name) }
-    var json: RawJSON? { try? RawJSON.parse(Array(body.utf8)) }
+    var json: JSONValue? { try? JSONValue.parse(Array(body.utf8)) }
 }
 
 /// A running gateway in front of a ``MockUpstream``, on a fresh ledger.

@@ -6,6 +6,7 @@ import NIOCore
 import Pricing
 @testable import Gateway
 import Synchronization
+import TokenomicsCore
 
 /// A fake provider on loopback: OpenAI and Anthropic shapes, streams, and faults chosen by the first
 /// path segment of the upstream's base URL (`/ok/v1`, `/fail500/v1`, `/slow/v1`, `/cut/v1`, `/nousage/v1`).
@@ -13,7 +14,7 @@ final class MockUpstream: Sendable {
     struct Received: Sendable {
         var path: String
         var headers: HTTPFields
-        var body: RawJSON
+        var body: JSONValue
     }
 
     let received = Mutex<[Received]>([])
@@ -69,9 +70,9 @@ final class MockUpstream: Sendable {
         return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
     }
 
-    func remember(_ request: Request, context: some RequestContext) async throws -> RawJSON {
+    func remember(_ request: Request, context: some RequestContext) async throws -> JSONValue {
         let buffer = try await request.body.collect(upTo: 10 << 20)
-        let body = (try? RawJSON.parse(Array(buffer.readableBytesView))) ?? .null
+        let body = (try? JSONValue.parse(Array(buffer.readableBytesView))) ?? .null
         received.withLock { $0.append(Received(path: request.uri.path, headers: request.headers, body: body)) }
         return body
     }

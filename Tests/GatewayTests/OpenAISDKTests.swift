@@ -4,6 +4,7 @@ import Foundation
 import Ledger
 import Pricing
 import Testing
+import TokenomicsCore
 
 /// The official `openai` Python SDK as a real client of the gateway, streaming and not.
 struct OpenAISDKTests {
@@ -41,7 +42,7 @@ struct OpenAISDKTests {
                 DispatchQueue.global().async { continuation.resume(with: Result { try Self.run([script, "http://127.0.0.1:\(port)/v1", key]) }) }
             }
             #expect(result.status == 0, "\(result.error)")
-            let json = try #require(try? RawJSON.parse(Array(result.output.utf8)), "\(result.output)\n\(result.error)")
+            let json = try #require(try? JSONValue.parse(Array(result.output.utf8)), "\(result.output)\n\(result.error)")
             #expect(json["plain"]?["content"]?.stringValue == "Hello world")
             #expect(json["plain"]?["prompt_tokens"]?.intValue == 100)
             #expect(json["plain"]?["cached"]?.intValue == 40)

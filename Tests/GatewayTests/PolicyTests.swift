@@ -7,6 +7,7 @@ import NIOHTTP1
 import Ledger
 import Pricing
 import Testing
+import TokenomicsCore
 
 @Suite(.serialized)
 struct PolicyTests {
@@ -193,6 +194,38 @@ struct AdminTests {
             #expect(spend.json?.arrayValue?.first?["user"]?.stringValue == "dana")
             #expect(try await h.request(.DELETE, "/admin/keys/\(id)", key: admin).status == 200)
             #expect(try await h.chat(key: secret).status == 401)
+        }
+    }
+
+    /// The admin API's JSON, byte for byte (ids and times masked): compact, keys in this order,
+    /// money as exact decimal numbers.
+    @Test func theAdminAPIAnswersThePinnedJSON() async throws {
+        try await Harness.run(.sqlite) { h in
+            let admin = Harness.adminKey
+            let created = try await h.request(.POST, "/admin/keys", body: #"{"user":"erin","feature":"chat","rpm":60,"budget_usd":"2.50","period":"day"}"#, key: admin)
+            let id = try #require(created.json?["id"]?.stringValue)
+            let secret = try #require(created.json?["key"]?.stringValue)
+            func masked(_ text: String) -> String {
+                text.replacingOccurrences(of: secret, with: "SECRET").replacingOccurrences(of: id, with: "ID")
+                    .replacing(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/, with: "TIME")
+            }
+            #expect(masked(created.body) == #"{"key":"SECRET","id":"ID"}"#)
+            #expect(masked(try await h.request(.GET, "/admin/keys", key: admin).body)
+                == #"[{"id":"ID","user":"erin","feature":"chat","rpm":60,"tpm":null,"created_at":"TIME","revoked_at":null}]"#)
+            #expect(try await h.chat(key: secret).status == 200)
+            let set = try await h.request(.PUT, "/admin/budgets", body: #"{"scope":"user","subject":"erin","budget_usd":10.5,"period":"month","soft_percent":90}"#, key: admin)
+            #expect(set.body == #"{"user":"erin","scope":"user","subject":"erin","period":"month","budget_usd":10.5,"spent_usd":0,"reserved_usd":0,"remaining_usd":10.5,"soft_percent":90,"soft_threshold_reached":false}"#)
+            await h.gateway.writer.flush()
+            let cost = try Harness.cost("gpt-4o-mini", Harness.chatUsage).exactString
+            let remaining = (try Money(exactly: "2.5") - Money(exactly: cost)).exactString
+            // The user budget was set after the request: it starts empty.
+            #expect(masked(try await h.request(.GET, "/admin/budgets?user=erin", key: admin).body)
+                == #"[{"user":"erin","scope":"key","subject":"ID","period":"day","budget_usd":2.5,"spent_usd":\#(cost),"reserved_usd":0,"remaining_usd":\#(remaining),"soft_percent":80,"soft_threshold_reached":false},{"user":"erin","scope":"user","subject":"erin","period":"month","budget_usd":10.5,"spent_usd":0,"reserved_usd":0,"remaining_usd":10.5,"soft_percent":90,"soft_threshold_reached":false}]"#)
+            #expect(try await h.request(.GET, "/admin/spend?by=feature", key: admin).body
+                == #"[{"feature":"chat","requests":1,"cache_hits":0,"cost_usd":\#(cost),"saving_usd":0,"input_tokens":100,"output_tokens":20}]"#)
+            #expect(masked(try await h.request(.DELETE, "/admin/keys/\(id)", key: admin).body) == #"{"id":"ID","revoked":true}"#)
+            #expect(try await h.request(.PUT, "/admin/budgets", body: #"{"scope":"team"}"#, key: admin).body
+                == #"{"error":{"message":"scope must be key, user or feature.","type":"invalid_request_error","param":null,"code":"invalid_request"}}"#)
         }
     }
 }

@@ -9,6 +9,7 @@ import NIOHTTP1
 import Ledger
 import Pricing
 import Testing
+import TokenomicsCore
 
 @Suite(.serialized)
 struct ProxyTests {

@@ -1,7 +1,8 @@
 import CostModel
 public import Foundation
 public import Ledger
-public import Pricing
+import Pricing
+public import TokenomicsCore
 
 /// Generated gateway traffic for dashboard tests: skewed users, several features and models,
 /// refusals, errors and cache hits, costs with digits below the micro-dollar.

@@ -3,6 +3,7 @@ import Foundation
 import Ledger
 import Pricing
 import Testing
+import TokenomicsCore
 
 /// The dashboard's SQL aggregates against the same figures computed in Swift from the rows written.
 struct DashboardQueryTests {

@@ -4,6 +4,7 @@ import Foundation
 import Ledger
 import Pricing
 import Testing
+import TokenomicsCore
 
 struct KeyTests {
     @Test(arguments: Backend.available)

@@ -2,6 +2,7 @@ import Foundation
 import Modeling
 import Pricing
 import Testing
+import TokenomicsCore
 
 struct ExampleScenarioTests {
     static let examples = ["textbook", "support-copilot", "coding-agent", "contract-review"]

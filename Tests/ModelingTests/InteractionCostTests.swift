@@ -2,6 +2,7 @@ import CostModel
 import Modeling
 import Pricing
 import Testing
+import TokenomicsCore
 
 struct InteractionCostTests {
     @Test func textbookEstimateIsExact() throws {

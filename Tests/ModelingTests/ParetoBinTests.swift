@@ -2,6 +2,7 @@ import Foundation
 import Modeling
 import Pricing
 import Testing
+import TokenomicsCore
 
 /// Histogram bins with a Pareto shape (the fitted tail), the `simulate` field, and plans written back as YAML.
 struct ParetoBinTests {

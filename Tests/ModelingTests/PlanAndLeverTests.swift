@@ -2,6 +2,7 @@ import Foundation
 import Modeling
 import Pricing
 import Testing
+import TokenomicsCore
 
 struct PlanAndLeverTests {
     @Test func planEvaluationArithmeticIsExact() {

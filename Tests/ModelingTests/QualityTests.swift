@@ -2,6 +2,7 @@ import Foundation
 import Modeling
 import Pricing
 import Testing
+import TokenomicsCore
 
 /// The Arena ratings, the name map from catalog names to Arena names, and the model lever's quality rule.
 struct QualityTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Modeling
 import Pricing
+import TokenomicsCore
 
 /// The bundled catalog, loaded once.
 let catalog: Catalog = try! CatalogLoader.bundled()

@@ -3,6 +3,7 @@ import Foundation
 import Modeling
 import Pricing
 import Testing
+import TokenomicsCore
 @testable import UsageAnalysis
 
 /// The round trip: analyse a log, fit a scenario from it (`--fit-scenario`), model the scenario, and

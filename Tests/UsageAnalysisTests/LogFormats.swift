@@ -1,6 +1,7 @@
 import CostModel
 import Foundation
 import Pricing
+import TokenomicsCore
 @testable import UsageAnalysis
 
 /// Writes the events of a generated JSON-lines log in the other readers' formats, as those tools
@@ -21,10 +22,10 @@ enum LogFormats {
         var interaction: String
     }
 
-    /// The generator's lines (RawJSON; its timestamps are `YYYY-MM-DDTHH:MM:SSZ`).
+    /// The generator's lines (JSONValue; its timestamps are `YYYY-MM-DDTHH:MM:SSZ`).
     static func events(_ jsonl: String) -> [Event] {
         jsonl.split(separator: "\n").compactMap { line in
-            guard let json = try? RawJSON.parse(Array(line.utf8)), case .string(let ts)? = json["ts"] else { return nil }
+            guard let json = try? JSONValue.parse(Array(line.utf8)), case .string(let ts)? = json["ts"] else { return nil }
             func int(_ key: String) -> Int { if case .number(let n)? = json[key] { return Int(n) ?? 0 }; return 0 }
             func string(_ key: String) -> String { if case .string(let v)? = json[key] { return v }; return "" }
             let t = Array(ts.utf8)

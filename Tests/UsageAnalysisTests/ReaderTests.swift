@@ -3,6 +3,7 @@ import Foundation
 import Modeling
 import Pricing
 import Testing
+import TokenomicsCore
 @testable import UsageAnalysis
 
 /// A fixture file's path, found from this source file.

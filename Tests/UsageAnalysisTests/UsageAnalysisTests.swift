@@ -2,6 +2,7 @@ import CostModel
 import Foundation
 import Pricing
 import Testing
+import TokenomicsCore
 @testable import UsageAnalysis
 
 /// The bundled catalog, loaded once.
@@ -18,7 +19,7 @@ final class TemporaryFile: Sendable {
     deinit { try? FileManager.default.removeItem(atPath: path) }
 }
 
-/// An independent computation over a JSON-lines log: parses with `RawJSON`, prices with
+/// An independent computation over a JSON-lines log: parses with `JSONValue`, prices with
 /// `CostCalculator`, dates with Foundation, and groups with dictionaries.
 struct Oracle {
     var events = 0
@@ -41,7 +42,7 @@ struct Oracle {
         calendar.timeZone = TimeZone(identifier: "UTC")!
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             if line.isEmpty { continue }
-            guard let json = try? RawJSON.parse(Array(line.utf8)),
+            guard let json = try? JSONValue.parse(Array(line.utf8)),
                 case .string(let user)? = json["user"], case .string(let model)? = json["model"], case .string(let ts)? = json["ts"],
                 let date = formatter.date(from: ts)
             else {

@@ -3,6 +3,7 @@ import Foundation
 import Ledger
 import Pricing
 import Testing
+import TokenomicsCore
 
 /// `analyze --format html` and `analyze --database`, through the built binary.
 struct AnalyzeHTMLAndLedgerTests {

@@ -8,6 +8,7 @@ import NIOHTTP1
 import Pricing
 import Synchronization
 import Testing
+import TokenomicsCore
 
 /// The built `tokenomics` binary, run as a server process.
 final class ServerProcess: Sendable {

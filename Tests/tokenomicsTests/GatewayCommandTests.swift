@@ -9,6 +9,7 @@ import NIOCore
 import Pricing
 import Synchronization
 import Testing
+import TokenomicsCore
 
 @testable import tokenomics
 
@@ -54,7 +55,7 @@ func runCommand(_ arguments: [String]) async throws -> String {
     }
 }
 
-func parseJSON(_ text: String) throws -> RawJSON { try RawJSON.parse(Array(text.utf8)) }
+func parseJSON(_ text: String) throws -> JSONValue { try JSONValue.parse(Array(text.utf8)) }
 
 struct KeysAndBudgetsCommandTests {
     @Test(arguments: CommandBackend.available)

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Pricing
+import TokenomicsCore
 
 /// Who may see the dashboard: whoever holds the admin key, presented either as a header
 /// (`Authorization: Bearer …`, `x-api-key` or `x-admin-key`) or as the HttpOnly session cookie the

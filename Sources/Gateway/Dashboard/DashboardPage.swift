@@ -1,4 +1,5 @@
 import Foundation
+import TokenomicsCore
 import UsageAnalysis
 import Ledger
 import Pricing

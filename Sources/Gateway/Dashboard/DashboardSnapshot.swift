@@ -1,6 +1,7 @@
 import Foundation
 import Ledger
 import Pricing
+import TokenomicsCore
 import UsageAnalysis
 
 /// Everything one dashboard page shows, read from the ledger with SQL aggregates (run concurrently).

@@ -3,6 +3,7 @@ import Foundation
 import Ledger
 import Pricing
 import Reports
+import TokenomicsCore
 import UsageAnalysis
 
 /// A table the dashboard shows as HTML and serves as CSV (`?format=csv&table=ID`).

@@ -7,7 +7,6 @@ public protocol ReportableError: Error, CustomStringConvertible {
     var isBadInput: Bool { get }
 }
 
-extension PricingError: ReportableError {}
 extension MoneyParseError: ReportableError {
     public var isBadInput: Bool { true }
 }

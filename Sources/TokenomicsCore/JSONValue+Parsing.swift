@@ -1,33 +1,5 @@
-/// A JSON value that keeps numbers as their source text, so decimals are never rounded through
-/// `Double`. Objects keep their key order and each value's line number for error messages.
-public indirect enum RawJSON: Sendable, Equatable {
-    case object([(key: String, value: RawJSON, line: Int)])
-    case array([RawJSON])
-    case string(String)
-    /// The number exactly as written, e.g. `"1.0000000000000001e-07"`.
-    case number(String)
-    case bool(Bool)
-    case null
-
-    public static func == (lhs: RawJSON, rhs: RawJSON) -> Bool {
-        switch (lhs, rhs) {
-        case (.object(let a), .object(let b)):
-            a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key && $0.value == $1.value }
-        case (.array(let a), .array(let b)): a == b
-        case (.string(let a), .string(let b)): a == b
-        case (.number(let a), .number(let b)): a == b
-        case (.bool(let a), .bool(let b)): a == b
-        case (.null, .null): true
-        default: false
-        }
-    }
-
-    /// The value for a key of an object.
-    public subscript(key: String) -> RawJSON? {
-        guard case .object(let members) = self else { return nil }
-        return members.first { $0.key == key }?.value
-    }
-
+/// The JSON reader: exact number text, key order, and the line and column of every error.
+extension JSONValue {
     /// A syntax error with its line and column.
     public struct SyntaxError: Error, Equatable, Sendable, CustomStringConvertible {
         public var line: Int
@@ -36,14 +8,45 @@ public indirect enum RawJSON: Sendable, Equatable {
         public var description: String { "line \(line), column \(column): \(reason)" }
     }
 
-    /// Parses UTF-8 JSON text.
-    public static func parse(_ bytes: [UInt8]) throws(SyntaxError) -> RawJSON {
+    /// Parses UTF-8 JSON text: numbers keep their exact text, objects their key order.
+    ///
+    /// Also accepts `NaN` (Python's `json` writes it; it reads back as the number text `NaN`).
+    /// - Throws: ``SyntaxError`` with the line and column of the first error.
+    public static func parse(_ bytes: [UInt8]) throws(SyntaxError) -> JSONValue {
         var parser = Parser(bytes: bytes)
         parser.skipWhitespace()
         let value = try parser.value(depth: 0)
-        parser.skipWhitespace()
-        if parser.index < bytes.count { throw parser.error("unexpected text after the JSON value") }
+        try parser.end()
         return value
+    }
+
+    /// Parses JSON text; see ``parse(_:)-(_:)``.
+    public static func parse(_ text: String) throws(SyntaxError) -> JSONValue { try parse(Array(text.utf8)) }
+
+    /// A member of an object, with the line its value starts on (1-based).
+    public struct Member: Sendable, Equatable {
+        public var key: String
+        public var value: JSONValue
+        public var line: Int
+    }
+
+    /// Parses UTF-8 JSON text whose value should be an object, and returns its members with the
+    /// line of each, for messages that name where an entry is (`prices.json:1204 entry 'gpt-4o'`).
+    ///
+    /// - Returns: the members in order, or nil when the value is not an object.
+    /// - Throws: ``SyntaxError`` with the line and column of the first error.
+    public static func parseMembers(_ bytes: [UInt8]) throws(SyntaxError) -> [Member]? {
+        var parser = Parser(bytes: bytes)
+        parser.skipWhitespace()
+        guard parser.index < bytes.count, bytes[parser.index] == UInt8(ascii: "{") else {
+            _ = try parser.value(depth: 0)
+            try parser.end()
+            return nil
+        }
+        var members: [Member] = []
+        try parser.object(depth: 0) { key, value, line in members.append(Member(key: key, value: value, line: line)) }
+        try parser.end()
+        return members
     }
 
     struct Parser {
@@ -58,6 +61,12 @@ public indirect enum RawJSON: Sendable, Equatable {
             SyntaxError(line: line, column: index - lineStart + 1, reason: reason)
         }
 
+        /// Checks that only whitespace follows the value.
+        mutating func end() throws(SyntaxError) {
+            skipWhitespace()
+            if index < bytes.count { throw error("unexpected text after the JSON value") }
+        }
+
         mutating func skipWhitespace() {
             while index < bytes.count {
                 switch bytes[index] {
@@ -68,34 +77,17 @@ public indirect enum RawJSON: Sendable, Equatable {
             }
         }
 
-        mutating func value(depth: Int) throws(SyntaxError) -> RawJSON {
+        mutating func value(depth: Int) throws(SyntaxError) -> JSONValue {
             guard depth < 512 else { throw error("nested too deeply") }
             guard index < bytes.count else { throw error("unexpected end of input") }
             switch bytes[index] {
             case UInt8(ascii: "{"):
-                index += 1
-                var members: [(key: String, value: RawJSON, line: Int)] = []
-                skipWhitespace()
-                if index < bytes.count && bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
-                while true {
-                    skipWhitespace()
-                    guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }
-                    let key = try string()
-                    skipWhitespace()
-                    guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after key \"\(key)\"") }
-                    index += 1
-                    skipWhitespace()
-                    let keyLine = line
-                    members.append((key, try value(depth: depth + 1), keyLine))
-                    skipWhitespace()
-                    guard index < bytes.count else { throw error("unterminated object") }
-                    if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-                    if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
-                    throw error("expected ',' or '}'")
-                }
+                var members: [(key: String, value: JSONValue)] = []
+                try object(depth: depth) { key, value, _ in members.append((key, value)) }
+                return .object(members)
             case UInt8(ascii: "["):
                 index += 1
-                var items: [RawJSON] = []
+                var items: [JSONValue] = []
                 skipWhitespace()
                 if index < bytes.count && bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
                 while true {
@@ -127,7 +119,30 @@ public indirect enum RawJSON: Sendable, Equatable {
             }
         }
 
-        mutating func literal(_ word: String, _ result: RawJSON) throws(SyntaxError) -> RawJSON {
+        /// Reads an object (at its `{`), handing each member and the line its value starts on to `add`.
+        mutating func object(depth: Int, _ add: (String, JSONValue, Int) -> Void) throws(SyntaxError) {
+            index += 1
+            skipWhitespace()
+            if index < bytes.count && bytes[index] == UInt8(ascii: "}") { index += 1; return }
+            while true {
+                skipWhitespace()
+                guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }
+                let key = try string()
+                skipWhitespace()
+                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after key \"\(key)\"") }
+                index += 1
+                skipWhitespace()
+                let valueLine = line
+                add(key, try value(depth: depth + 1), valueLine)
+                skipWhitespace()
+                guard index < bytes.count else { throw error("unterminated object") }
+                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                if bytes[index] == UInt8(ascii: "}") { index += 1; return }
+                throw error("expected ',' or '}'")
+            }
+        }
+
+        mutating func literal(_ word: String, _ result: JSONValue) throws(SyntaxError) -> JSONValue {
             let utf8 = Array(word.utf8)
             guard index + utf8.count <= bytes.count, Array(bytes[index..<index + utf8.count]) == utf8 else {
                 throw error("unexpected literal")

@@ -1,9 +1,11 @@
-public import Yams
+import Yams
 
 /// Reads typed fields from a YAML (or JSON) document, with errors that name the file, line and
 /// field, and that reject unknown fields.
 ///
-/// Shared by the custom-models format here and the scenario format in `Modeling`.
+/// The one reader for every YAML input: custom models (`Pricing`), scenarios and plans
+/// (`Modeling`) and the gateway's configuration. Yams stays an implementation detail: callers see
+/// fields, their ``Shape`` and their locations, never YAML nodes.
 ///
 /// ```swift
 /// let root = try YAMLFields.parse(text, file: "models.yaml")
@@ -19,7 +21,7 @@ public struct YAMLFields {
     /// The dotted path of this mapping in the document (`models[2]`).
     public let path: String
     /// The node (a mapping, normally).
-    public let node: Node
+    let node: Node
     private let seen: SeenKeys
 
     final class SeenKeys {
@@ -81,10 +83,17 @@ public struct YAMLFields {
         }
     }
 
-    /// `file:line` of a node.
-    public func location(_ node: Node? = nil) -> String {
+    /// `file:line` of a node (this mapping's by default).
+    func location(_ node: Node? = nil) -> String {
         "\(file):\((node ?? self.node).mark?.line ?? 1)"
     }
+
+    /// `file:line` of this mapping.
+    public func location() -> String { location(nil) }
+
+    /// `file:line` of a field's value (of this mapping when the field is absent), marking the
+    /// field as known.
+    public func location(of key: String) -> String { location(value(key)) }
 
     /// The dotted path of a field, as `interactions[0].calls[1].input`.
     public func fieldPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
@@ -95,9 +104,28 @@ public struct YAMLFields {
     }
 
     /// The raw node of a field, marking the field as known.
-    public func value(_ key: String) -> Node? {
+    func value(_ key: String) -> Node? {
         seen.keys.insert(key)
         return node.mapping?[key]
+    }
+
+    /// What a field holds, before it is read as one type or another.
+    public enum Shape: Sendable, Equatable {
+        /// Text, a number or a boolean, as written (`"auto"`, `"1_000"`).
+        case scalar(String)
+        /// A mapping of fields.
+        case mapping
+        /// A list.
+        case sequence
+    }
+
+    /// What a field holds, or nil when it is absent (or an alias Yams left unresolved); marks the
+    /// field as known.
+    public func shape(_ key: String) -> Shape? {
+        guard let node = value(key) else { return nil }
+        if let scalar = node.scalar { return .scalar(scalar.string) }
+        if node.mapping != nil { return .mapping }
+        return node.sequence != nil ? .sequence : nil
     }
 
     /// Whether the field is present.

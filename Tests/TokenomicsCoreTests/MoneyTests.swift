@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Pricing
+@testable import TokenomicsCore
 
 struct MoneyTests {
     /// The decimal text agrees with a plain reference (the `String`-slicing version it replaced) on

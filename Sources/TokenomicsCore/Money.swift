@@ -191,16 +191,16 @@ public struct MoneyParseError: Error, Equatable, Sendable, CustomStringConvertib
 }
 
 /// A decimal number read from text exactly: `significand × 10^exponent`.
-struct Decimal128Text: Sendable {
+package struct Decimal128Text: Sendable {
     /// The significand's bound: 36 significant digits.
     static let significandLimit: Int128 = pow10(36)
 
-    var negative: Bool
-    var significand: Int128
-    var exponent: Int
+    package var negative: Bool
+    package var significand: Int128
+    package var exponent: Int
 
     /// Parses `[$][+-]digits[.digits][e[+-]digits]`, allowing `,` and `_` between digits.
-    static func parse(_ raw: String) throws(MoneyParseError) -> Decimal128Text {
+    package static func parse(_ raw: String) throws(MoneyParseError) -> Decimal128Text {
         var bytes = Array(raw.utf8)[...]
         func fail(_ why: String) -> MoneyParseError { MoneyParseError(text: raw, reason: why) }
         while let first = bytes.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") { bytes.removeFirst() }
@@ -268,7 +268,7 @@ struct Decimal128Text: Sendable {
     }
 
     /// The value as an integer count of `10^-scale` units.
-    func scaled(to scale: Int, rounding: DecimalRounding, original: String) throws(MoneyParseError) -> Int128 {
+    package func scaled(to scale: Int, rounding: DecimalRounding, original: String) throws(MoneyParseError) -> Int128 {
         let shift = exponent + scale
         var magnitude: Int128
         if significand == 0 {
@@ -298,7 +298,7 @@ struct Decimal128Text: Sendable {
     }
 
     /// Rounds the significand to at most `digits` significant digits, half to even.
-    func roundedToSignificantDigits(_ digits: Int) -> Decimal128Text {
+    package func roundedToSignificantDigits(_ digits: Int) -> Decimal128Text {
         let count = String(significand).count
         guard count > digits else { return self }
         let drop = count - digits
@@ -315,7 +315,7 @@ struct Decimal128Text: Sendable {
     }
 
     /// Compact text such as `2.5e-6` or `1e-5` or `0.01`, which `parse` reads back exactly.
-    var compactText: String {
+    package var compactText: String {
         let n = normalized()
         let digits = String(n.significand)
         let sign = n.negative && n.significand != 0 ? "-" : ""

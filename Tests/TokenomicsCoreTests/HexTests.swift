@@ -1,5 +1,5 @@
-import Pricing
 import Testing
+import TokenomicsCore
 
 struct HexTests {
     static let allBytes: [UInt8] = (0...255).map { UInt8($0) }
